@@ -1,0 +1,1 @@
+pkginclude_HEADERS += include/hvmlink/protocol.h

@@ -1,0 +1,1 @@
+# src/device: build fragment (owned by this directory)

@@ -1,0 +1,1 @@
+# src/guest: build fragment (owned by this directory)

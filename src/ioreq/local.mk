@@ -1,0 +1,1 @@
+# src/ioreq: build fragment (owned by this directory)

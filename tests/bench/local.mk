@@ -1,0 +1,1 @@
+# tests/bench: build fragment (owned by this directory)

@@ -1,0 +1,1 @@
+# tests/fuzz: build fragment (owned by this directory)

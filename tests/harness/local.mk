@@ -1,0 +1,1 @@
+# tests/harness: build fragment (owned by this directory)

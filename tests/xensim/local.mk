@@ -1,0 +1,1 @@
+# tests/xensim: build fragment (owned by this directory)

@@ -1,0 +1,1 @@
+# xenstore: build fragment (owned by this directory)
