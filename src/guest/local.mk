@@ -1,1 +1,107 @@
 # src/guest: build fragment (owned by this directory)
+#
+# Guest side: the userspace library, the hvmlink CLI, hvmlink-agent, their
+# unit tests (tests/unit/guest-*), and the kernel module (KMOD only).
+
+noinst_HEADERS += src/guest/req_table.h
+pkginclude_HEADERS += include/hvmlink/ioctl.h
+
+# libc-only library shared by the CLI and the agent.
+noinst_LTLIBRARIES += src/guest/lib/libhvmlink-guest.la
+src_guest_lib_libhvmlink_guest_la_SOURCES = \
+	src/guest/lib/hvmlink_guest.h \
+	src/guest/lib/device.c \
+	src/guest/lib/requests.c \
+	src/guest/lib/util.c
+
+# The CLI: no GLib, so a tiny guest root only needs libc.
+bin_PROGRAMS += src/guest/cli/hvmlink
+src_guest_cli_hvmlink_SOURCES = src/guest/cli/hvmlink.c
+src_guest_cli_hvmlink_LDADD = src/guest/lib/libhvmlink-guest.la
+
+# A fully static copy for the e2e guest's busybox root (no libc needed
+# there).  Not with sanitizers: their runtimes cannot link statically.
+if !SANITIZERS
+noinst_PROGRAMS += src/guest/cli/hvmlink-static
+src_guest_cli_hvmlink_static_SOURCES = $(src_guest_cli_hvmlink_SOURCES)
+src_guest_cli_hvmlink_static_LDADD = $(src_guest_cli_hvmlink_LDADD)
+src_guest_cli_hvmlink_static_LDFLAGS = $(AM_LDFLAGS) -all-static
+endif
+
+# Agent logic as a library so the unit tests link the same code.
+noinst_LTLIBRARIES += src/guest/agent/libagent.la
+src_guest_agent_libagent_la_SOURCES = \
+	src/guest/agent/agent.h \
+	src/guest/agent/agent.c \
+	src/guest/agent/backoff.c \
+	src/guest/agent/config.c \
+	src/guest/agent/display.c \
+	src/guest/agent/kv.c \
+	src/guest/agent/log.c \
+	src/guest/agent/timesync.c
+src_guest_agent_libagent_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+src_guest_agent_libagent_la_LIBADD = src/guest/lib/libhvmlink-guest.la $(GLIB_LIBS)
+
+sbin_PROGRAMS += src/guest/agent/hvmlink-agent
+src_guest_agent_hvmlink_agent_SOURCES = src/guest/agent/main.c
+src_guest_agent_hvmlink_agent_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+src_guest_agent_hvmlink_agent_LDADD = src/guest/agent/libagent.la $(GLIB_LIBS)
+
+# systemd unit, with the configured sbindir.
+guestunitdir = $(prefix)/lib/systemd/system
+guestunit_DATA = src/guest/agent/hvmlink-agent.service
+CLEANFILES += src/guest/agent/hvmlink-agent.service
+EXTRA_DIST += src/guest/agent/hvmlink-agent.service.in
+src/guest/agent/hvmlink-agent.service: $(top_srcdir)/src/guest/agent/hvmlink-agent.service.in
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && \
+	sed -e 's|@sbindir[@]|$(sbindir)|g' $< >$@.tmp && mv $@.tmp $@
+
+dist_man_MANS += docs/man/hvmlink.1 docs/man/hvmlink-agent.8
+EXTRA_DIST += docs/guest.md
+
+# Unit tests (GLib g_test): pure library helpers and agent logic.
+check_PROGRAMS += tests/unit/guest-lib-test tests/unit/guest-agent-test
+TESTS += tests/unit/guest-lib-test tests/unit/guest-agent-test \
+	tests/unit/guest-cli-test.sh
+EXTRA_DIST += tests/unit/guest-cli-test.sh
+tests_unit_guest_lib_test_SOURCES = tests/unit/guest-lib-test.c
+tests_unit_guest_lib_test_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+tests_unit_guest_lib_test_LDADD = src/guest/lib/libhvmlink-guest.la $(GLIB_LIBS)
+tests_unit_guest_agent_test_SOURCES = tests/unit/guest-agent-test.c
+tests_unit_guest_agent_test_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+tests_unit_guest_agent_test_LDADD = src/guest/agent/libagent.la $(GLIB_LIBS)
+
+# Kernel module: Kbuild sources, copied into the build tree so the
+# source tree stays read-only (distcheck) and parallel builds don't clash.
+GUEST_KMOD_SRCS = \
+	src/guest/linux/Kbuild \
+	src/guest/linux/hvmlink_core.c \
+	src/guest/linux/hvmlink_core.h \
+	src/guest/linux/hvmlink_linux.c
+EXTRA_DIST += $(GUEST_KMOD_SRCS) src/guest/linux/Makefile \
+	src/guest/linux/checkpatch.sh src/guest/linux/test-module-build.sh
+
+if KMOD
+GUEST_KMOD_DIR = $(abs_top_builddir)/src/guest/linux-kbuild
+AM_TESTS_ENVIRONMENT += LINUX_HEADERS='$(LINUX_HEADERS)'; export LINUX_HEADERS;
+TESTS += src/guest/linux/test-module-build.sh
+
+all-local: guest-module
+module: guest-module
+guest-module:
+	$(AM_V_at)$(MKDIR_P) $(GUEST_KMOD_DIR)
+	$(AM_V_at)for f in $(GUEST_KMOD_SRCS); do \
+	  cmp -s $(abs_top_srcdir)/$$f $(GUEST_KMOD_DIR)/$${f##*/} || \
+	    cp $(abs_top_srcdir)/$$f $(GUEST_KMOD_DIR)/ || exit 1; \
+	done
+	$(MAKE) -C $(LINUX_HEADERS) M=$(GUEST_KMOD_DIR) \
+	  HVMLINK_TOP=$(abs_top_srcdir) modules
+
+clean-local: guest-module-clean
+guest-module-clean:
+	-rm -rf $(GUEST_KMOD_DIR)
+else
+module:
+	@echo "module: configure with --with-linux-headers=DIR to build hvmlink.ko" >&2; exit 1
+endif
+.PHONY: module guest-module guest-module-clean

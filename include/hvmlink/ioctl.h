@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * hvmlink guest uapi: the ioctls of /dev/hvmlink.
+ *
+ * Shared by the Linux module (src/guest/linux) and guest userspace
+ * (src/guest/lib, the agent, the CLI).  Same rules as protocol.h: fixed
+ * width fields, explicit padding, a size assert after every struct, and
+ * ioctl numbers are never renumbered or reused -- add new ones at the end.
+ *
+ * IN  = written by userspace, read by the driver.
+ * OUT = written by the driver, read by userspace.
+ *
+ * Each open() of /dev/hvmlink is one session.  A session has its own event
+ * filter, capability set and pending events; the driver programs the device
+ * with the union over all sessions (plus what it needs itself) and keeps
+ * that union right when a session closes.
+ */
+#ifndef HVMLINK_IOCTL_H
+#define HVMLINK_IOCTL_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+#include <hvmlink/protocol.h>
+
+#define HVMLINK_DEVICE_PATH		"/dev/hvmlink"
+
+/* Version of this ioctl interface: major << 16 | minor. */
+#define HVMLINK_IOCTL_VERSION_MAJOR	1
+#define HVMLINK_IOCTL_VERSION_MINOR	0
+#define HVMLINK_IOCTL_INTERFACE_VERSION \
+	((HVMLINK_IOCTL_VERSION_MAJOR << 16) | HVMLINK_IOCTL_VERSION_MINOR)
+
+/*
+ * 0xE7 is not in the kernel's Documentation/userspace-api/
+ * ioctl/ioctl-number.rst list; sequence numbers below are fixed forever.
+ */
+#define HVMLINK_IOCTL_MAGIC		0xE7
+
+/* HVMLINK_IOCTL_VERSION: what the driver and the device speak. */
+struct hvmlink_ioctl_version {
+	__u32 interface_version;	/* OUT: HVMLINK_IOCTL_INTERFACE_VERSION */
+	__u32 driver_version;		/* OUT: major << 16 | minor << 8 | patch */
+	__u32 protocol_version;		/* OUT: the device's protocol version */
+	__u16 host_major;		/* OUT: daemon version (GET_HOST_VERSION) */
+	__u16 host_minor;		/* OUT */
+	__u32 host_build;		/* OUT */
+	__u32 irq_type;			/* OUT: HVMLINK_IRQ_* in use */
+	__u64 host_features;		/* OUT: HVMLINK_HOST_F_* */
+};
+
+HVMLINK_ASSERT_SIZE(struct hvmlink_ioctl_version, 32);
+
+#define HVMLINK_IRQ_INTX		0
+#define HVMLINK_IRQ_MSI			1
+
+/*
+ * HVMLINK_IOCTL_WAIT_EVENTS: sleep until one of the events in mask is
+ * pending for this session, then return and clear those (and only those)
+ * events.  Errors: ETIMEDOUT (nothing within timeout_ms), EINTR (a signal),
+ * ECANCELED (HVMLINK_IOCTL_CANCEL_WAITS on this session), ENODEV (device
+ * removed), EINVAL (mask has no valid bit or unknown bits, padding != 0).
+ * Only events in the session's filter are ever pending for it.
+ */
+struct hvmlink_ioctl_wait_events {
+	__u32 mask;			/* IN: HVMLINK_EVENT_* to wait for */
+	__u32 timeout_ms;		/* IN: 0 = poll, HVMLINK_WAIT_FOREVER */
+	__u32 events;			/* OUT: the events returned */
+	__u32 padding;			/* IN: must be 0 */
+};
+
+HVMLINK_ASSERT_SIZE(struct hvmlink_ioctl_wait_events, 16);
+
+#define HVMLINK_WAIT_FOREVER		0xffffffffu
+
+/*
+ * HVMLINK_IOCTL_SET_FILTER / HVMLINK_IOCTL_SET_CAPS:
+ * session value = (value | or_mask) & ~not_mask; the device gets the
+ * union over all sessions.  Unknown bits are EINVAL.
+ */
+struct hvmlink_ioctl_mask {
+	__u32 or_mask;			/* IN */
+	__u32 not_mask;			/* IN */
+	__u32 session_mask;		/* OUT: this session's value now */
+	__u32 device_mask;		/* OUT: what the device has now */
+};
+
+HVMLINK_ASSERT_SIZE(struct hvmlink_ioctl_mask, 16);
+
+/*
+ * HVMLINK_IOCTL_REQUEST: pass one device request through.
+ *
+ * The request (header + body, protocol.h) is copied in once; size must be
+ * the exact size of header.type, header.size must equal size, version must
+ * be HVMLINK_REQUEST_VERSION and reserved fields 0 (else EINVAL).  The
+ * driver presets rc to HVMLINK_ERR_GENERAL, submits, and copies the whole
+ * request back.  The ioctl returns 0 once the device has processed it:
+ * the device's verdict is header.rc (protocol.h status codes).  EIO: the
+ * device could not read the request at all.
+ *
+ * Types the driver owns (ACK_EVENTS, CTL_FILTER_MASK, SET_GUEST_CAPS) are
+ * EINVAL here: use the session ioctls.  Types that change host-visible
+ * state (REPORT_GUEST_INFO, REPORT_DISPLAY, HEARTBEAT_CONFIG, HEARTBEAT,
+ * REPORT_FACILITY, LOG) need CAP_SYS_ADMIN (else EPERM); read-only types
+ * (GET_HOST_VERSION, GET_DISPLAY_HINT, GET_HOST_TIME, GET_KV, LIST_KV) are
+ * open to whoever may open the device.
+ */
+struct hvmlink_ioctl_request {
+	__u64 buf;			/* IN: user address of the request */
+	__u32 size;			/* IN: its size in bytes */
+	__u32 padding;			/* IN: must be 0 */
+};
+
+HVMLINK_ASSERT_SIZE(struct hvmlink_ioctl_request, 16);
+
+#define HVMLINK_IOCTL_VERSION \
+	_IOR(HVMLINK_IOCTL_MAGIC, 0x01, struct hvmlink_ioctl_version)
+#define HVMLINK_IOCTL_WAIT_EVENTS \
+	_IOWR(HVMLINK_IOCTL_MAGIC, 0x02, struct hvmlink_ioctl_wait_events)
+/* Wake every WAIT_EVENTS of this session with ECANCELED. */
+#define HVMLINK_IOCTL_CANCEL_WAITS	_IO(HVMLINK_IOCTL_MAGIC, 0x03)
+#define HVMLINK_IOCTL_SET_FILTER \
+	_IOWR(HVMLINK_IOCTL_MAGIC, 0x04, struct hvmlink_ioctl_mask)
+#define HVMLINK_IOCTL_SET_CAPS \
+	_IOWR(HVMLINK_IOCTL_MAGIC, 0x05, struct hvmlink_ioctl_mask)
+#define HVMLINK_IOCTL_REQUEST \
+	_IOW(HVMLINK_IOCTL_MAGIC, 0x06, struct hvmlink_ioctl_request)
+
+/*
+ * poll()/select() on the fd reports EPOLLIN while the session has pending
+ * events; fetch them with WAIT_EVENTS and timeout_ms 0.
+ */
+
+#endif /* HVMLINK_IOCTL_H */
