@@ -173,8 +173,9 @@ struct hvmlink_req_host_version {
 };
 HVMLINK_ASSERT_SIZE(struct hvmlink_req_host_version, 48);
 
-/* HVMLINK_REQ_ACK_EVENTS: returns and clears the pending events; the
- * interrupt is lowered when nothing unmasked is left pending. */
+/* HVMLINK_REQ_ACK_EVENTS: returns and clears the pending events the
+ * filter mask lets through (masked events stay pending until unmasked);
+ * the interrupt is lowered when nothing unmasked is left pending. */
 struct hvmlink_req_ack_events {
 	struct hvmlink_req_header header;
 	uint32_t events;		/* OUT: the events that were pending */

@@ -1,1 +1,55 @@
 # src/device: build fragment (owned by this directory)
+#
+# libdevice.la: the emulated hvmlink PCI function (pure C, no Xen, xenstore
+# or GLib).  Programs link it together with src/common/libcommon.la.
+noinst_LTLIBRARIES += src/device/libdevice.la
+src_device_libdevice_la_SOURCES = \
+	src/device/device.h \
+	src/device/device-internal.h \
+	src/device/device.c \
+	src/device/pci-config.c \
+	src/device/registers.c \
+	src/device/requests.c \
+	src/device/kv.c \
+	src/device/savestate.c
+
+# The in-memory bus and the replay interpreter, shared by the unit tests
+# and the fuzzer (tests/fuzz/local.mk).
+check_LTLIBRARIES += src/device/libdevicetest.la
+src_device_libdevicetest_la_SOURCES = \
+	src/device/testbus.h src/device/testbus.c \
+	src/device/replay.h src/device/replay.c
+
+DEVICE_TEST_LIBS = src/device/libdevicetest.la src/device/libdevice.la \
+	src/common/libcommon.la
+
+# Unit tests (GLib g_test).
+DEVICE_UNIT_TESTS = \
+	tests/unit/device-pci \
+	tests/unit/device-requests \
+	tests/unit/device-events \
+	tests/unit/device-savestate
+check_PROGRAMS += $(DEVICE_UNIT_TESTS)
+TESTS += $(DEVICE_UNIT_TESTS)
+DEVICE_UNIT_UTIL = tests/unit/device-test-util.h tests/unit/device-test-util.c
+
+tests_unit_device_pci_SOURCES = tests/unit/device-pci.c $(DEVICE_UNIT_UTIL)
+tests_unit_device_pci_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+tests_unit_device_pci_LDADD = $(DEVICE_TEST_LIBS) $(GLIB_LIBS)
+
+tests_unit_device_requests_SOURCES = tests/unit/device-requests.c \
+	$(DEVICE_UNIT_UTIL)
+tests_unit_device_requests_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+tests_unit_device_requests_LDADD = $(DEVICE_TEST_LIBS) $(GLIB_LIBS)
+
+tests_unit_device_events_SOURCES = tests/unit/device-events.c \
+	$(DEVICE_UNIT_UTIL)
+tests_unit_device_events_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+tests_unit_device_events_LDADD = $(DEVICE_TEST_LIBS) $(GLIB_LIBS)
+
+tests_unit_device_savestate_SOURCES = tests/unit/device-savestate.c \
+	$(DEVICE_UNIT_UTIL)
+tests_unit_device_savestate_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+tests_unit_device_savestate_LDADD = $(DEVICE_TEST_LIBS) $(GLIB_LIBS)
+
+EXTRA_DIST += docs/protocol.md docs/device.md

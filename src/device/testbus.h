@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * An in-memory implementation of the bus (src/ioreq/bus.h) for the device's
+ * unit tests, replay scripts and fuzzer.  It enforces what the real ioreq
+ * bus enforces (range overlap, port space limit, one claimed function) and
+ * models guest RAM as a few regions with holes between them, so requests
+ * that cross into unpopulated memory fail as they do on Xen.
+ */
+#ifndef HVMLINK_DEVICE_TESTBUS_H
+#define HVMLINK_DEVICE_TESTBUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ioreq/bus.h"
+
+#define TESTBUS_MAX_RANGES	8
+#define TESTBUS_MAX_RAM		4
+#define TESTBUS_MAX_RAM_BYTES	(4u << 20)	/* all regions together */
+
+struct testbus_range {
+	unsigned int space;
+	uint64_t base, size;
+	const struct bus_io_ops *ops;
+	void *opaque;
+};
+
+struct testbus_ram {
+	uint64_t base, size;
+	uint8_t *mem;
+};
+
+struct testbus {
+	struct bus bus;			/* hand &tb->bus to the device */
+	struct testbus_range range[TESTBUS_MAX_RANGES];
+	unsigned int nr_ranges;
+	bool claimed;
+	uint16_t segment;
+	uint8_t bus_nr, devfn;
+	const struct bus_io_ops *cfg_ops;
+	void *cfg_opaque;
+	int claim_error;		/* returned by claim_pci if set */
+	unsigned int intx;
+	uint64_t intx_calls;
+	uint64_t msi_count;
+	uint64_t msi_addr;
+	uint32_t msi_data;
+	struct testbus_ram ram[TESTBUS_MAX_RAM];
+	unsigned int nr_ram;
+	uint64_t ram_bytes;
+	/* Called after every successful read_guest: lets a test play a vCPU
+	 * that rewrites guest memory while the device works on it. */
+	void (*after_read)(struct testbus *tb, uint64_t gpa, size_t len,
+			   void *opaque);
+	void *after_read_opaque;
+	uint64_t guest_reads;
+};
+
+void testbus_init(struct testbus *tb);
+void testbus_fini(struct testbus *tb);
+/* Add guest RAM [base, base + size), zeroed.  -EINVAL if it overlaps or
+ * exceeds the limits, -ENOMEM. */
+int testbus_add_ram(struct testbus *tb, uint64_t base, uint64_t size)
+	__attribute__((warn_unused_result));
+/* Host-side view of guest RAM: NULL unless [gpa, gpa + len) is within one
+ * region. */
+void *testbus_ram(struct testbus *tb, uint64_t gpa, uint64_t len);
+
+/* Guest accesses, routed as the hypervisor would route them. */
+uint64_t testbus_cfg_read(struct testbus *tb, uint64_t off, unsigned int size);
+void testbus_cfg_write(struct testbus *tb, uint64_t off, unsigned int size,
+		       uint64_t value);
+/* false (and all-ones read) when nothing is mapped at addr, or the access
+ * would cross the end of the range. */
+bool testbus_io_read(struct testbus *tb, unsigned int space, uint64_t addr,
+		     unsigned int size, uint64_t *value);
+bool testbus_io_write(struct testbus *tb, unsigned int space, uint64_t addr,
+		      unsigned int size, uint64_t value);
+const struct testbus_range *testbus_find(const struct testbus *tb,
+					 unsigned int space, uint64_t addr);
+
+#endif /* HVMLINK_DEVICE_TESTBUS_H */
