@@ -39,9 +39,9 @@ bootstrap() {
 	fi
 }
 
-# build DIR [configure options...]: configure once per set of options,
-# then make.
-build() {
+# configure_dir DIR [configure options...]: configure DIR once per set
+# of options.
+configure_dir() {
 	local dir=$1; shift
 	mkdir -p "$dir"
 	local want="$*" have=
@@ -51,6 +51,12 @@ build() {
 		(cd "$dir" && "$top/configure" "$@") || die "configure failed (see $dir/config.log)"
 		printf '%s' "$want" >"$dir/.configure-args"
 	fi
+}
+
+# build DIR [configure options...]: configure_dir, then make everything.
+build() {
+	local dir=$1
+	configure_dir "$@"
 	say "building in $dir"
 	make -C "$dir" -j"$jobs" || die "build failed in $dir"
 }
