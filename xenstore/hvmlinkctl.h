@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* hvmlinkctl: the administrator's tool.  Shared by its source files. */
+#ifndef HVMLINK_XENSTORE_HVMLINKCTL_H
+#define HVMLINK_XENSTORE_HVMLINKCTL_H
+
+#include <stdbool.h>
+
+struct xs_handle;
+
+/* Exit codes (documented in hvmlinkctl(8); scripts rely on them). */
+#define CTL_EXIT_OK		0
+#define CTL_EXIT_USAGE		1	/* bad command line or invalid input */
+#define CTL_EXIT_NO_DOMAIN	2	/* no such domain, or ambiguous name */
+#define CTL_EXIT_XENSTORE	3	/* xenstore unreachable or refused */
+#define CTL_EXIT_TIMEOUT	4	/* wait-ready: not ready in time */
+#define CTL_EXIT_LAUNCH		5	/* launch failed (domain destroyed) */
+
+/* One line on stderr: "hvmlinkctl: <message>". */
+void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Connect to xenstore or say why not (NULL). */
+struct xs_handle *ctl_xs_open(void);
+
+/*
+ * Resolve DOMAIN the way xl does: all digits and /local/domain/<n>
+ * exists → that id; otherwise the one domain whose
+ * /local/domain/<id>/name equals it.  Prints the error and returns
+ * -CTL_EXIT_* on failure, else the domid.  dom0 is refused.
+ */
+int ctl_resolve_domain(struct xs_handle *xsh, const char *arg);
+
+/* Parse a timeout in seconds (decimal, 0..86400, fractions allowed)
+ * into milliseconds; false if malformed. */
+bool ctl_parse_timeout(const char *s, int *ms);
+
+/*
+ * Wait until <root>/state is "ready" for domid, at most timeout_ms.
+ * extra_fd (or -1) is also polled: if it becomes readable the wait stops
+ * and returns 1 (launch uses a pidfd to notice the daemon dying).
+ * Returns 0 when ready, -CTL_EXIT_TIMEOUT, -CTL_EXIT_XENSTORE, or 1.
+ */
+int ctl_wait_ready(struct xs_handle *xsh, unsigned int domid, int timeout_ms,
+		   int extra_fd);
+
+int ctl_cmd_hint(int argc, char **argv);
+int ctl_cmd_status(int argc, char **argv);
+int ctl_cmd_wait_ready(int argc, char **argv);
+int ctl_cmd_launch(int argc, char **argv);
+
+#endif /* HVMLINK_XENSTORE_HVMLINKCTL_H */

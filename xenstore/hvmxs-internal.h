@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/* Private to xenstore/hvmxs*.c: the handle and the helpers they share. */
+#ifndef HVMLINK_XENSTORE_HVMXS_INTERNAL_H
+#define HVMLINK_XENSTORE_HVMXS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "xenstore/hvmxs.h"
+#include "xenstore/schema.h"
+
+struct xs_handle;
+
+/* A key/value hint as last handed to the daemon (for deletes and dedup). */
+struct hvmxs_kv {
+	struct hvmxs_kv *next;
+	char key[HVMLINK_KV_KEY_LEN];
+	size_t len;
+	char *value;
+};
+
+/* One daemon-owned node as last published (value NULL = removed). */
+struct hvmxs_pub {
+	struct hvmxs_pub *next;
+	char *rel;		/* path relative to the root */
+	char *value;
+};
+
+struct hvmxs {
+	unsigned int domid;
+	unsigned int nr_displays;
+	struct hvmxs_callbacks cb;
+	void *opaque;
+	char root[SCHEMA_PATH_MAX];
+	char hints_path[SCHEMA_PATH_MAX];
+
+	/* The connection; xsh == NULL while disconnected. */
+	struct xs_handle *xsh;
+	int epfd;		/* what hvmxs_fd() returns, for ever */
+	int watch_fd;		/* libxenstore's watch pipe, in epfd */
+	int sentinel;		/* idle socket to xenstored: EOF = it died */
+	unsigned int backoff_ms;
+	uint64_t retry_at_ns;	/* CLOCK_MONOTONIC of the next attempt */
+	bool in_callback_lost;
+
+	bool domain_gone;
+	bool gone_reported;
+
+	/* Last display hint handed to the daemon, per display. */
+	bool shown_valid[HVMLINK_MAX_DISPLAYS];
+	struct hvmlink_display_mode shown[HVMLINK_MAX_DISPLAYS];
+	struct hvmxs_kv *kv;
+
+	/* Everything published, replayed after a reconnection. */
+	struct hvmxs_pub *pub;
+};
+
+/* hvmxs.c */
+/* Called when a xenstore call failed: decides whether the connection is
+ * gone and if so tears it down and reports it.  Returns true if gone. */
+bool hvmxs__check_lost(struct hvmxs *xs, int err);
+/* root + "/" + rel into buf. */
+bool hvmxs__path(const struct hvmxs *xs, char *buf, size_t len,
+		 const char *rel);
+
+/* hvmxs-hints.c */
+/* A watch event below <root>/hints: rel is the path below "hints/"
+ * ("" for hints itself). */
+void hvmxs__hint_event(struct hvmxs *xs, const char *rel);
+/* Re-read every hint; unchanged ones are not delivered again. */
+void hvmxs__rescan(struct hvmxs *xs);
+void hvmxs__forget_hints(struct hvmxs *xs);
+
+/* hvmxs-publish.c */
+/* Write all remembered nodes again (after a reconnection). */
+int hvmxs__replay(struct hvmxs *xs);
+void hvmxs__forget_published(struct hvmxs *xs);
+/* Remove every daemon-owned node (and with all, the whole root). */
+void hvmxs__remove_state(struct hvmxs *xs, bool all);
+
+#endif /* HVMLINK_XENSTORE_HVMXS_INTERNAL_H */
