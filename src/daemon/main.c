@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hvmlinkd: options and life cycle.  Start-up is one straight line; any
+ * failure before "ready" is one error line, everything built so far torn
+ * down in reverse, and a non-zero exit.
+ *
+ *   parse options → log sink → no_new_privs + look up --user → detach
+ *   (fork, parent waits) → pid file → ioreq server + device → restrict Xen
+ *   handles → xenstore → chroot + drop ids + verify → main loop sources
+ *   → "ready" → release the parent (and systemd) → run → teardown
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+
+#include "common/log.h"
+#include "daemon/depriv.h"
+#include "daemon/detach.h"
+#include "daemon/hvmlinkd.h"
+#include "daemon/logsink.h"
+#include "daemon/notify.h"
+#include "daemon/options.h"
+#include "daemon/pidfile.h"
+
+/*
+ * Keep the stop signals pending until the loop's handlers exist: a
+ * SIGTERM during start-up must still tear down what was built, not kill
+ * us with an ioreq server left behind.
+ */
+static int block_stop_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	return sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	struct hvmlinkd_options opts;
+	struct hvmlinkd_depriv dp;
+	struct hvmlinkd_detach dt = { .ready_fd = -1, .null_fd = -1 };
+	struct hvmlinkd_pidfile *pf = NULL;
+	struct hvmlinkd d;
+	int rc, status = 1;
+
+	memset(&d, 0, sizeof(d));
+	rc = hvmlinkd_options_parse(&opts, argc, argv);
+	if (rc < 0)
+		return 2;
+	if (rc > 0)
+		return 0;
+
+	log_set_level(opts.log_level);
+	hvmlinkd_logsink_init(opts.log_target, opts.domid);
+	if (block_stop_signals() < 0) {
+		log_err("sigprocmask: %s", strerror(errno));
+		goto out_log;
+	}
+	if (hvmlinkd_depriv_prepare(&dp, opts.domid, !opts.no_restrict,
+				    opts.user, opts.chroot_dir))
+		goto out_log;
+	if (hvmlinkd_detach_begin(&dt, opts.foreground))
+		goto out_depriv;
+	/* From here on we are the process that serves the domain. */
+	hvmlinkd_notify_open();
+	if (opts.pid_file) {
+		pf = hvmlinkd_pidfile_create(opts.pid_file);
+		if (!pf)
+			goto out_notify;
+	}
+
+	if (hvmlinkd_setup_device(&d, &opts))
+		goto out_teardown;
+	/* Before xenstore: restricting would disable a libxenstore handle. */
+	if (hvmlinkd_depriv_restrict(&dp))
+		goto out_teardown;
+	if (hvmlinkd_setup_xenstore(&d))
+		goto out_teardown;
+	if (hvmlinkd_depriv_drop(&dp))
+		goto out_teardown;
+	if (hvmlinkd_setup_loop(&d))
+		goto out_teardown;
+	if (hvmlinkd_publish_ready(&d))
+		goto out_teardown;
+	hvmlinkd_notify("READY=1");
+	hvmlinkd_detach_ready(&dt);
+	hvmlinkd_logsink_detached();
+
+	status = hvmlinkd_run(&d);
+	hvmlinkd_notify("STOPPING=1");
+
+out_teardown:
+	hvmlinkd_teardown(&d);
+	hvmlinkd_pidfile_remove(pf);
+	if (status == 0)
+		log_notice("stopped");
+out_notify:
+	hvmlinkd_notify_close();
+	hvmlinkd_detach_fini(&dt);
+out_depriv:
+	hvmlinkd_depriv_fini(&dp);
+out_log:
+	hvmlinkd_logsink_fini();
+	hvmlinkd_options_free(&opts);
+	return status;
+}

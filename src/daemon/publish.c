@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * device → xenstore: what the guest reported is published for the
+ * administrator.  The device tells us from inside a bus handler, while a
+ * guest vCPU waits for its IO to complete; a xenstore round trip there
+ * would stall the vCPU.  So the change callback only records what is
+ * dirty, and the loop publishes after the batch of ioreqs is answered.
+ */
+#include <string.h>
+
+#include "common/log.h"
+#include "daemon/hvmlinkd.h"
+#include "xenstore/hvmxs.h"
+
+void hvmlinkd_device_changed(void *opaque, unsigned int what,
+			     unsigned int index)
+{
+	struct hvmlinkd *d = opaque;
+
+	d->dirty.what |= what;
+	if ((what & HVMDEV_CHANGED_DISPLAY) && index < 32)
+		d->dirty.displays |= 1u << index;
+	if ((what & HVMDEV_CHANGED_FACILITY) && index < 32)
+		d->dirty.facilities |= 1u << index;
+	if (what == HVMDEV_CHANGED_ALL) {
+		/* After a restore every display and facility may differ. */
+		d->dirty.displays = UINT32_MAX;
+		d->dirty.facilities = UINT32_MAX;
+	}
+}
+
+static void publish_failed(const char *what, int rc)
+{
+	if (rc < 0)
+		log_warn("cannot publish %s in xenstore: %s", what,
+			 strerror(-rc));
+}
+
+static void publish_guest_info(struct hvmlinkd *d)
+{
+	struct hvmdev_guest_info gi;
+	struct hvmxs_guest_info xi;
+
+	hvmdev_get_guest_info(d->dev, &gi);
+	if (!gi.reported) {
+		/* The guest reset the device: what it told us is void. */
+		publish_failed("guest reset", hvmxs_clear_guest(d->xs));
+		return;
+	}
+	memset(&xi, 0, sizeof(xi));
+	xi.driver_version = gi.driver_version;
+	xi.os_type = gi.os_type;
+	/* Both are HVMLINK_NAME_LEN + 1 and NUL-terminated by the device. */
+	memcpy(xi.os_release, gi.os_release, sizeof(xi.os_release));
+	memcpy(xi.name, gi.name, sizeof(xi.name));
+	xi.os_release[sizeof(xi.os_release) - 1] = '\0';
+	xi.name[sizeof(xi.name) - 1] = '\0';
+	log_info("guest driver %u.%u.%u on %s (%s)", xi.driver_version >> 16,
+		 (xi.driver_version >> 8) & 0xff, xi.driver_version & 0xff,
+		 xi.name, xi.os_release);
+	publish_failed("guest info", hvmxs_publish_guest_info(d->xs, &xi));
+}
+
+static void publish_display(struct hvmlinkd *d, unsigned int display)
+{
+	struct hvmdev_display_state st;
+
+	if (hvmdev_get_display(d->dev, display, &st) < 0 || !st.reported)
+		return;
+	if (st.result == 0)
+		log_info("display %u: guest applied hint %llu (%ux%u)", display,
+			 (unsigned long long)st.reported_seq, st.mode.width,
+			 st.mode.height);
+	else
+		log_info("display %u: guest failed hint %llu: %s", display,
+			 (unsigned long long)st.reported_seq, st.reason);
+	publish_failed("display state",
+		       hvmxs_publish_display(d->xs, display, st.result,
+					     st.reported_seq, &st.mode,
+					     st.result ? st.reason : NULL));
+}
+
+static void publish_heartbeat(struct hvmlinkd *d)
+{
+	struct hvmdev_heartbeat hb;
+	enum hvmxs_heartbeat health;
+
+	hvmdev_get_heartbeat(d->dev, &hb);
+	switch (hb.state) {
+	case HVMDEV_HEARTBEAT_ALIVE:
+		health = HVMXS_HEARTBEAT_OK;
+		break;
+	case HVMDEV_HEARTBEAT_OVERDUE:
+		health = HVMXS_HEARTBEAT_LATE;
+		log_notice("guest heartbeat overdue");
+		break;
+	default:
+		health = HVMXS_HEARTBEAT_OFF;
+		break;
+	}
+	publish_failed("heartbeat",
+		       hvmxs_publish_heartbeat(d->xs, health,
+					       hb.last_beat_realtime_ns,
+					       hb.interval_ns));
+}
+
+void hvmlinkd_publish_flush(struct hvmlinkd *d)
+{
+	struct hvmlinkd_dirty dirty = d->dirty;
+
+	if (!dirty.what || !d->xs)
+		return;
+	memset(&d->dirty, 0, sizeof(d->dirty));
+
+	if (dirty.what & HVMDEV_CHANGED_GUEST_INFO)
+		publish_guest_info(d);
+	if (dirty.what & HVMDEV_CHANGED_CAPS)
+		publish_failed("capabilities",
+			       hvmxs_publish_caps(d->xs,
+						  hvmdev_get_guest_caps(d->dev)));
+	if (dirty.what & HVMDEV_CHANGED_FACILITY) {
+		for (unsigned int f = 1; f < HVMLINK_FACILITY_COUNT; f++) {
+			int st;
+
+			if (!(dirty.facilities & (1u << f)))
+				continue;
+			st = hvmdev_get_facility(d->dev, f);
+			if (st >= 0)
+				publish_failed("facility",
+					       hvmxs_publish_facility(d->xs, f,
+								      (uint32_t)st));
+		}
+	}
+	if (dirty.what & HVMDEV_CHANGED_DISPLAY) {
+		for (unsigned int n = 0; n < d->opts->displays; n++)
+			if (dirty.displays & (1u << n))
+				publish_display(d, n);
+	}
+	if (dirty.what & HVMDEV_CHANGED_HEARTBEAT)
+		publish_heartbeat(d);
+	if (dirty.what & (HVMDEV_CHANGED_FILTER | HVMDEV_CHANGED_PCI))
+		log_debug("guest changed %s%s (filter 0x%x)",
+			  dirty.what & HVMDEV_CHANGED_FILTER ? "filter " : "",
+			  dirty.what & HVMDEV_CHANGED_PCI ? "pci" : "",
+			  hvmdev_get_filter(d->dev));
+}
