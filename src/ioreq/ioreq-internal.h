@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the files of src/ioreq share; nothing outside src/ioreq includes it.
+ *
+ *   server.c    open/close: set-up and reverse-order teardown
+ *   pages.c     mapping the ioreq pages (resource, else legacy gfns)
+ *   dispatch.c  event channel draining and the per-vCPU state machine
+ *   execute.c   carrying out one ioreq (PIO, COPY, PCI_CONFIG, rep IO)
+ *   bus-xen.c   the bus (bus.h) on top of Xen
+ *   guest.c     guest memory: guestmem.c's cache over xenforeignmemory
+ *   range.c, bufring.c, guestmem.c   pure helpers, unit-tested alone
+ */
+#ifndef HVMLINK_IOREQ_INTERNAL_H
+#define HVMLINK_IOREQ_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <xendevicemodel.h>
+#include <xenevtchn.h>
+#include <xenforeignmemory.h>
+#include <xen/hvm/ioreq.h>
+#include <xen/memory.h>
+
+#include "ioreq/bus.h"
+#include "ioreq/guestmem.h"
+#include "ioreq/ioreq.h"
+#include "ioreq/range.h"
+
+#define IOREQ_PAGE_SIZE		4096u
+/* vCPU slots one shared ioreq page holds (Xen's HVM limit is 128). */
+#define IOREQ_MAX_VCPUS		(IOREQ_PAGE_SIZE / sizeof(ioreq_t))
+/* PCI configuration space size (extended, as Xen forwards it). */
+#define IOREQ_PCI_CFG_SIZE	4096u
+/*
+ * Cap on the bytes one rep ioreq may move.  Xen clips a rep string
+ * instruction to 4096 repetitions (hvmemul_linear_to_phys()), so a real
+ * request moves at most 32 KiB; a bogus count must not keep the loop busy
+ * for minutes.
+ */
+#define IOREQ_MAX_REP_BYTES	(16u << 20)
+/* Ports handled per ioreq_server_handle_pending() call, so a busy guest
+ * cannot starve the rest of the poll loop (xenstore, signals). */
+#define IOREQ_MAX_PORTS_PER_CALL 1024
+
+struct ioreq_server {
+	uint16_t domid;
+	ioservid_t id;
+	bool legacy_mapping;
+
+	xendevicemodel_handle *dmod;
+	xenevtchn_handle *xce;
+	xenforeignmemory_handle *fmem;
+
+	/* The pages, however mapped. */
+	xenforeignmemory_resource_handle *fres;	/* resource path */
+	void *legacy_shared;			/* legacy path */
+	void *legacy_buffered;
+	shared_iopage_t *shared;
+	void *buffered;
+
+	unsigned int nr_vcpus;
+	evtchn_port_t *vcpu_port;	/* local port per vCPU, 0 = unbound */
+	unsigned int nr_vcpu_bound;
+	evtchn_port_t buf_remote_port;
+	evtchn_port_t buf_port;		/* local; valid if buf_bound */
+	bool buf_bound;
+	bool enabled;
+	bool server_created;
+
+	/* Routing. */
+	struct range_table pio;
+	struct range_table mmio;
+	struct range_table pcicfg;	/* one range [0, 4096) once claimed */
+	bool pci_claimed;
+	uint16_t pci_segment;
+	uint8_t pci_bus;
+	uint8_t pci_devfn;
+	uint32_t pci_sbdf;
+
+	struct guestmem mem;
+	struct bus bus;
+	struct ioreq_stats st;
+};
+
+/* pages.c */
+int ioreq_pages_map(struct ioreq_server *s, bool force_legacy);
+void ioreq_pages_unmap(struct ioreq_server *s);
+
+/* dispatch.c */
+void ioreq_drain_buffered(struct ioreq_server *s);
+
+/* execute.c: carry out one (private copy of an) ioreq, filling
+ * req->data for reads. */
+void ioreq_execute(struct ioreq_server *s, ioreq_t *req);
+const char *ioreq_type_name(unsigned int type);
+
+/* bus-xen.c */
+extern const struct bus_ops ioreq_bus_ops;
+/* Undo every range and the PCI claim (teardown). */
+void ioreq_bus_release(struct ioreq_server *s);
+
+/* guest.c */
+int ioreq_guest_init(struct ioreq_server *s, unsigned int entries);
+void ioreq_guest_fini(struct ioreq_server *s);
+
+#endif /* HVMLINK_IOREQ_INTERNAL_H */

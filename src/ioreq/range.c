@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The range table (see range.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ioreq/range.h"
+
+void range_table_init(struct range_table *t, uint64_t limit)
+{
+	memset(t, 0, sizeof(*t));
+	t->limit = limit;
+}
+
+void range_table_fini(struct range_table *t)
+{
+	free(t->r);
+	t->r = NULL;
+	t->nr = 0;
+	t->cap = 0;
+}
+
+/* Index of the first range whose base is > addr. */
+static size_t upper_index(const struct range_table *t, uint64_t addr)
+{
+	size_t lo = 0, hi = t->nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->r[mid].base <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static uint64_t range_last(const struct range *r)
+{
+	return r->base + r->size - 1;
+}
+
+int range_table_add(struct range_table *t, uint64_t base, uint64_t size,
+		    const struct bus_io_ops *ops, void *opaque)
+{
+	uint64_t last;
+	size_t i;
+
+	if (size == 0 || !ops || !ops->read || !ops->write)
+		return -EINVAL;
+	last = base + size - 1;
+	if (last < base)
+		return -EINVAL;
+	if (t->limit && last >= t->limit)
+		return -EINVAL;
+
+	i = upper_index(t, base);
+	/* Overlap with the range before (it starts at or below base) or
+	 * the one after (it starts above base). */
+	if (i > 0 && range_last(&t->r[i - 1]) >= base)
+		return -EEXIST;
+	if (i < t->nr && t->r[i].base <= last)
+		return -EEXIST;
+
+	if (t->nr == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 4;
+		struct range *n = realloc(t->r, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		t->r = n;
+		t->cap = cap;
+	}
+	memmove(&t->r[i + 1], &t->r[i], (t->nr - i) * sizeof(t->r[0]));
+	t->r[i] = (struct range){ base, size, ops, opaque };
+	t->nr++;
+	return 0;
+}
+
+int range_table_remove(struct range_table *t, uint64_t base,
+		       struct range *out)
+{
+	size_t i = upper_index(t, base);
+
+	if (i == 0 || t->r[i - 1].base != base)
+		return -ENOENT;
+	i--;
+	if (out)
+		*out = t->r[i];
+	memmove(&t->r[i], &t->r[i + 1], (t->nr - i - 1) * sizeof(t->r[0]));
+	t->nr--;
+	return 0;
+}
+
+const struct range *range_table_find(const struct range_table *t,
+				     uint64_t addr)
+{
+	size_t i = upper_index(t, addr);
+
+	if (i == 0)
+		return NULL;
+	if (addr > range_last(&t->r[i - 1]))
+		return NULL;
+	return &t->r[i - 1];
+}
+
+/* Does [addr, addr + size) lie wholly inside r?  size >= 1. */
+static int range_contains(const struct range *r, uint64_t addr,
+			  unsigned int size)
+{
+	uint64_t last = addr + size - 1;
+
+	return last >= addr && last <= range_last(r);
+}
+
+unsigned int range_table_read(const struct range_table *t, uint64_t addr,
+			      unsigned int size, uint64_t *val)
+{
+	const struct range *r = range_table_find(t, addr);
+	unsigned int missed = 0;
+	uint64_t v = 0;
+
+	if (r && range_contains(r, addr, size)) {
+		v = r->ops->read(r->opaque, addr - r->base, size);
+		if (size < 8)
+			v &= (1ull << (8 * size)) - 1;
+		*val = v;
+		return 0;
+	}
+	/* Straddles a range end (or hits nothing): byte by byte,
+	 * little-endian, as x86 would see the pieces. */
+	for (unsigned int i = 0; i < size; i++) {
+		uint64_t a = addr + i;
+		uint64_t b = 0xff;
+
+		r = range_table_find(t, a);
+		if (r)
+			b = r->ops->read(r->opaque, a - r->base, 1) & 0xff;
+		else
+			missed++;
+		v |= b << (8 * i);
+	}
+	*val = v;
+	return missed;
+}
+
+unsigned int range_table_write(const struct range_table *t, uint64_t addr,
+			       unsigned int size, uint64_t val)
+{
+	const struct range *r = range_table_find(t, addr);
+	unsigned int missed = 0;
+
+	if (size < 8)
+		val &= (1ull << (8 * size)) - 1;
+	if (r && range_contains(r, addr, size)) {
+		r->ops->write(r->opaque, addr - r->base, size, val);
+		return 0;
+	}
+	for (unsigned int i = 0; i < size; i++) {
+		uint64_t a = addr + i;
+
+		r = range_table_find(t, a);
+		if (r)
+			r->ops->write(r->opaque, a - r->base, 1,
+				      (val >> (8 * i)) & 0xff);
+		else
+			missed++;
+	}
+	return missed;
+}

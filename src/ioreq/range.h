@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The range table: which handler owns which port / MMIO address range.
+ * Pure bookkeeping (no Xen), unit-tested on its own.  One table per
+ * address space; a device registers a handful of ranges, so a small
+ * sorted array beats anything cleverer.
+ */
+#ifndef HVMLINK_IOREQ_RANGE_H
+#define HVMLINK_IOREQ_RANGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ioreq/bus.h"
+
+struct range {
+	uint64_t base;
+	uint64_t size;		/* > 0, base + size - 1 does not wrap */
+	const struct bus_io_ops *ops;
+	void *opaque;
+};
+
+struct range_table {
+	struct range *r;	/* sorted by base, never overlapping */
+	size_t nr;
+	size_t cap;
+	uint64_t limit;		/* one past the highest address allowed */
+};
+
+/* limit: 0x10000 for port IO, 0 = the whole 64-bit space. */
+void range_table_init(struct range_table *t, uint64_t limit);
+void range_table_fini(struct range_table *t);
+
+/* -EINVAL empty/wrapping/beyond limit, -EEXIST overlap, -ENOMEM. */
+__attribute__((warn_unused_result))
+int range_table_add(struct range_table *t, uint64_t base, uint64_t size,
+		    const struct bus_io_ops *ops, void *opaque);
+/* Remove the range starting at base, copying it to *out if out != NULL;
+ * -ENOENT if none starts there. */
+int range_table_remove(struct range_table *t, uint64_t base,
+		       struct range *out);
+/* The range containing addr, or NULL. */
+const struct range *range_table_find(const struct range_table *t,
+				     uint64_t addr);
+
+/*
+ * One access of size bytes (1..8) at addr through the table.  An access
+ * wholly inside one range goes to its handler as is.  One that straddles
+ * a range's end is split into single bytes, each routed on its own (bytes
+ * that hit nothing read 0xff and drop writes), so a device never sees an
+ * access crossing the end of its range.  Returns the number of bytes that
+ * hit no range (0 = fully claimed), for the caller's statistics/logs.
+ */
+unsigned int range_table_read(const struct range_table *t, uint64_t addr,
+			      unsigned int size, uint64_t *val);
+unsigned int range_table_write(const struct range_table *t, uint64_t addr,
+			       unsigned int size, uint64_t val);
+
+#endif /* HVMLINK_IOREQ_RANGE_H */

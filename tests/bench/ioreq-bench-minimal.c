@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ioreq-bench-minimal: the least a device model can do per ioreq, as the
+ * baseline for tests/bench/ioreq-bench.  Bench-only; not how to write a
+ * device model (no validation, no buffered ring, no teardown on errors).
+ *
+ *   ioreq-bench-minimal DOMID PORT
+ *
+ * Answers every read of the 4 ports at PORT with a constant: pending,
+ * unmask, READY?, IORESP_READY, notify.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <xendevicemodel.h>
+#include <xenevtchn.h>
+#include <xenforeignmemory.h>
+#include <xen/hvm/ioreq.h>
+#include <xen/memory.h>
+
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	stop = 1;
+}
+
+int main(int argc, char **argv)
+{
+	xendevicemodel_handle *dm;
+	xenevtchn_handle *xce;
+	xenforeignmemory_handle *fm;
+	xenforeignmemory_resource_handle *fres;
+	struct sigaction sa = { .sa_handler = on_term };
+	evtchn_port_t ports[128];
+	shared_iopage_t *shared;
+	unsigned int nr = 0;
+	ioservid_t id;
+	uint16_t dom, port;
+	void *addr = NULL;
+	int fd;
+
+	if (argc != 3)
+		return 2;
+	dom = (uint16_t)atoi(argv[1]);
+	port = (uint16_t)strtoul(argv[2], NULL, 0);
+	sigaction(SIGTERM, &sa, NULL);
+
+	dm = xendevicemodel_open(NULL, 0);
+	xce = xenevtchn_open(NULL, 0);
+	fm = xenforeignmemory_open(NULL, 0);
+	if (!dm || !xce || !fm)
+		return 2;
+	if (xendevicemodel_create_ioreq_server(dm, dom, HVM_IOREQSRV_BUFIOREQ_OFF, &id) < 0)
+		return 2;
+	fres = xenforeignmemory_map_resource(fm, dom, XENMEM_resource_ioreq_server, id,
+					     XENMEM_resource_ioreq_server_frame_ioreq(0), 1,
+					     &addr, PROT_READ | PROT_WRITE, 0);
+	if (!fres)
+		return 2;
+	shared = addr;
+	if (xendevicemodel_set_ioreq_server_state(dm, dom, id, 1) < 0 ||
+	    xendevicemodel_nr_vcpus(dm, dom, &nr) < 0 || nr > 128)
+		return 2;
+	for (unsigned int i = 0; i < nr; i++) {
+		int lp = xenevtchn_bind_interdomain(xce, dom, shared->vcpu_ioreq[i].vp_eport);
+
+		if (lp < 0)
+			return 2;
+		ports[i] = (evtchn_port_t)lp;
+	}
+	if (xendevicemodel_map_io_range_to_ioreq_server(dm, dom, id, 0, port, port + 3) < 0)
+		return 2;
+	fd = xenevtchn_fd(xce);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+
+	while (!stop) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int p;
+
+		if (poll(&pfd, 1, -1) < 0)
+			continue;
+		while ((p = xenevtchn_pending(xce)) >= 0) {
+			unsigned int v = 0;
+			ioreq_t *r;
+
+			xenevtchn_unmask(xce, (evtchn_port_t)p);
+			while (v < nr && ports[v] != (evtchn_port_t)p)
+				v++;
+			if (v == nr)
+				continue;
+			r = &shared->vcpu_ioreq[v];
+			if (((volatile ioreq_t *)r)->state != STATE_IOREQ_READY)
+				continue;
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			if (r->dir == IOREQ_READ)
+				r->data = 0x1234;
+			__atomic_thread_fence(__ATOMIC_RELEASE);
+			r->state = STATE_IORESP_READY;
+			xenevtchn_notify(xce, ports[v]);
+		}
+	}
+
+	xendevicemodel_unmap_io_range_from_ioreq_server(dm, dom, id, 0, port, port + 3);
+	for (unsigned int i = 0; i < nr; i++)
+		xenevtchn_unbind(xce, ports[i]);
+	xendevicemodel_set_ioreq_server_state(dm, dom, id, 0);
+	xenforeignmemory_unmap_resource(fm, fres);
+	xendevicemodel_destroy_ioreq_server(dm, dom, id);
+	xenforeignmemory_close(fm);
+	xenevtchn_close(xce);
+	xendevicemodel_close(dm);
+	return 0;
+}
