@@ -100,6 +100,17 @@ static void serve_vcpu(struct ioreq_server *s, unsigned int vcpu)
 		/* Spurious: Xen sets a port pending when it is bound, and a
 		 * buffered-only event may share a wakeup. */
 		return;
+	case STATE_IORESP_READY:
+		/*
+		 * Also spurious: a notify that arrived while the port was
+		 * masked (e.g. behind the bind-time event) is delivered again
+		 * on unmask, after we already answered the request it
+		 * announced; Xen has not consumed our answer yet.  QEMU
+		 * ignores this case the same way.
+		 */
+		log_debug("ioreq: dom%u vcpu%u: event for an answered ioreq",
+			  s->domid, vcpu);
+		return;
 	default:
 		/*
 		 * INPROCESS / IORESP_READY / garbage: not something we should
