@@ -1,1 +1,29 @@
 # tests/bench: build fragment (owned by this directory)
+
+# ---- hvmlink-bench (helper H): tests/bench/run-bench.sh runs it -------
+# The figures hvmlink is judged by (docs/performance.md).  Built by
+# "make check" so it keeps compiling; never part of TESTS (timings are
+# not assertions).
+check_PROGRAMS += tests/bench/hvmlink-bench tests/bench/hint-floor
+tests_bench_hvmlink_bench_SOURCES = \
+	tests/bench/bench.h tests/bench/bench-main.c \
+	tests/bench/bench-host.c tests/bench/bench-stats.c \
+	tests/bench/bench-proc.c tests/bench/bench-proc.h \
+	tests/bench/bench-ioreq.c tests/bench/bench-callgrind.c \
+	tests/bench/bench-hint.c tests/bench/bench-idle.c \
+	tests/bench/bench-density.c \
+	tests/integration/sim-guest-driver.c \
+	tests/integration/sim-guest-driver.h
+tests_bench_hvmlink_bench_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) \
+	$(XENSTORE_CFLAGS) -pthread
+tests_bench_hvmlink_bench_LDADD = tests/xensim/libxensim-hv.la \
+	$(XENSTORE_LIBS) -lpthread -lm
+
+# The hint-latency floor: a bare xenstore watch raising a line.
+tests_bench_hint_floor_SOURCES = tests/bench/hint-floor.c tests/bench/bench.h
+tests_bench_hint_floor_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) $(XENSTORE_CFLAGS)
+tests_bench_hint_floor_LDADD = $(XEN_LIBS) $(XENSTORE_LIBS)
+XENSIM_CHECKED_BINARIES += tests/bench/hint-floor
+
+dist_noinst_SCRIPTS += tests/bench/run-bench.sh
+EXTRA_DIST += docs/performance.md

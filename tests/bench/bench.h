@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hvmlink-bench: the figures hvmlink is judged by, measured on the
+ * simulated host (the real hvmlinkd under the Xen stand-in, the real
+ * xenstored).  docs/performance.md says what each figure means.
+ *
+ * One process plays Xen (xensim, in a thread), the toolstack, every
+ * guest (tests/integration/sim-guest-driver.c) and the administrator
+ * (libxenstore xs_write).  Each section prints a table on stdout and one
+ * JSON object on the file named by --json.
+ */
+#ifndef HVMLINK_BENCH_H
+#define HVMLINK_BENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "tests/integration/sim-guest-driver.h"
+
+struct xs_handle;
+
+struct bench_opts {
+	const char *hvmlinkd;	/* the daemon binary */
+	const char *hint_floor;	/* hint-floor (hint latency floor) */
+	const char *ioreq_floor;/* ioreq-bench-minimal (ioreq floor) */
+	const char *valgrind;	/* valgrind binary for the callgrind section */
+	const char *workdir;	/* callgrind output files */
+	double seconds;		/* per ioreq rate sample */
+	unsigned int rounds;	/* samples per ioreq configuration */
+	unsigned int hints;	/* hints per latency run */
+	unsigned int idle_seconds;
+	unsigned int domains;	/* density */
+	unsigned int density_hints;
+	unsigned int cg_n1, cg_n2;	/* callgrind ioreq counts */
+	unsigned int cg_reps;		/* callgrind repetitions */
+#define BENCH_CG_REPS_MAX 20
+	FILE *json;
+};
+
+/* ---- the simulated host (bench-host.c) ------------------------------ */
+
+struct bench_host {
+	struct xensim *sim;
+	struct xs_handle *xs;	/* the toolstack's and admin's connection */
+	const struct bench_opts *o;
+};
+
+/* One guest with its device model. */
+struct bench_dom {
+	struct sg g;
+	pid_t dm;		/* device model pid, 0 once reaped */
+	bool alive;		/* exists in the stand-in */
+	bool floor;		/* served by hint-floor, not hvmlinkd */
+	bool minimal;		/* served by ioreq-bench-minimal */
+};
+
+int bench_host_open(struct bench_host *h, const struct bench_opts *o)
+	__attribute__((warn_unused_result));
+void bench_host_close(struct bench_host *h);
+
+/* Create domain domid in the stand-in and introduce it to xenstored as
+ * libxl does (home node, permissions, XS_INTRODUCE). */
+int bench_dom_create(struct bench_host *h, struct bench_dom *d,
+		     uint16_t domid, unsigned int vcpus, uint64_t ram)
+	__attribute__((warn_unused_result));
+/* Start argv (under the stand-in) as d's device model; no waiting. */
+int bench_dom_spawn(struct bench_host *h, struct bench_dom *d,
+		    char *const argv[]) __attribute__((warn_unused_result));
+/* Start hvmlinkd for d as deployed (--foreground, default log level);
+ * wrap: NULL, or a NULL-terminated command prefix (valgrind ...). */
+int bench_daemon_start(struct bench_host *h, struct bench_dom *d,
+		       const char *const *wrap)
+	__attribute__((warn_unused_result));
+/* Start hint-floor for d, watching path. */
+int bench_floor_start(struct bench_host *h, struct bench_dom *d,
+		      const char *watch) __attribute__((warn_unused_result));
+/* Start ioreq-bench-minimal for d, serving the 4 ports at port. */
+int bench_minimal_start(struct bench_host *h, struct bench_dom *d,
+			uint16_t port) __attribute__((warn_unused_result));
+/* Wait until d's device model is serving: /local/domain/0/hvmlink/<domid>/
+ * state (hint-floor: .../hvmlink-floor/<domid>/state) reads "ready";
+ * ioreq-bench-minimal: its server is enabled with its port range. */
+int bench_daemon_wait_ready(struct bench_host *h, struct bench_dom *d,
+			    int timeout_ms) __attribute__((warn_unused_result));
+/* What the guest kernel module does at boot: find the function, program
+ * the BARs, enable display events, announce display capability. */
+int bench_guest_boot(struct bench_dom *d) __attribute__((warn_unused_result));
+/* SIGTERM the device model and reap it; returns its exit status. */
+int bench_dom_stop(struct bench_dom *d);
+/* Stop (if needed), remove from xenstore, destroy the domain. */
+void bench_dom_destroy(struct bench_host *h, struct bench_dom *d);
+
+/* JSON output (bench-main.c): writes `"name": {`; the section writes its
+ * members and the closing brace. */
+void bench_json_section(const struct bench_opts *o, const char *name);
+
+/* ---- numbers (bench-stats.c) ---------------------------------------- */
+
+uint64_t bench_now_ns(void);
+void bench_sleep_ms(unsigned int ms);
+int bench_cmp_double(const void *a, const void *b);
+/* Sorts v in place. */
+double bench_median(double *v, size_t n);
+/* Nearest-rank percentile (0 < p <= 100) of sorted v. */
+double bench_percentile_sorted(const double *v, size_t n, double p);
+/* Raise RLIMIT_NOFILE to the hard limit (density needs many sockets). */
+void bench_raise_nofile(void);
+
+/* Sections (bench-*.c): 0 on success. */
+int bench_ioreq(struct bench_host *h);
+int bench_callgrind(struct bench_host *h);
+int bench_hint(struct bench_host *h);
+int bench_idle(struct bench_host *h);
+int bench_density(struct bench_host *h);
+
+/* Hint latency through d's device model: n hints written with xs_write,
+ * time to INTx asserted and to the guest holding the new hint.
+ * Domains served by hint-floor answer with one port read.
+ * Latencies in microseconds, sorted, into
+ * irq_us[n] and read_us[n]. */
+int bench_hint_run(struct bench_host *h, struct bench_dom *const *doms,
+		   unsigned int ndoms, unsigned int n,
+		   double *irq_us, double *read_us)
+	__attribute__((warn_unused_result));
+
+/* n hints to dmn (hvmlinkd) and to flr (hint-floor) in alternating
+ * chunks; the four arrays come back sorted. */
+int bench_hint_pair(struct bench_host *h, struct bench_dom *dmn,
+		    struct bench_dom *flr, unsigned int n, double *di,
+		    double *dr, double *fi, double *fr)
+	__attribute__((warn_unused_result));
+/* Table rows and JSON members (inside an open section) for a pair. */
+void bench_hint_report(const struct bench_opts *o, unsigned int n,
+		       const double *di, const double *dr, const double *fi,
+		       const double *fr);
+/* Create domain domid served by hint-floor and wait until it serves. */
+int bench_hint_floor_dom(struct bench_host *h, struct bench_dom *flr,
+			 uint16_t domid) __attribute__((warn_unused_result));
+
+#define BENCH_LOG(...) \
+	do { \
+		fprintf(stderr, "hvmlink-bench: " __VA_ARGS__); \
+		fputc('\n', stderr); \
+	} while (0)
+
+/* Where the hint floor puts its registers (hint-floor.c). */
+#define FLOOR_PORT_BASE	SG_IO_BASE
+#define FLOOR_PORT_LEN	HVMLINK_BAR0_SIZE
+/* hint-floor: reading this port returns the hint's width (the
+ * guest's "read the new hint") and lowers the line, as ACK would. */
+#define FLOOR_REG_HINT	HVMLINK_REG_PENDING
+/* The line it raises: INTA# of this slot. */
+#define FLOOR_SLOT	0x1e
+
+#endif /* HVMLINK_BENCH_H */
