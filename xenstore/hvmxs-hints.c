@@ -136,10 +136,11 @@ static void display_node(struct hvmxs *xs, const char *name, bool force)
 		refuse(xs, "display", name, v, len, err);
 		goto out;
 	}
-	clear_error(xs, "display", name);
 	if (!force && xs->shown_valid[idx] &&
-	    hint_mode_equal(&xs->shown[idx], &mode))
+	    hint_mode_equal(&xs->shown[idx], &mode)) {
+		clear_error(xs, "display", name);
 		goto out;
+	}
 	rc = xs->cb.display_hint ? xs->cb.display_hint(xs->opaque, idx, &mode) : 0;
 	if (rc < 0) {
 		refuse(xs, "display", name, v, len, strerror(-rc));
@@ -149,6 +150,9 @@ static void display_node(struct hvmxs *xs, const char *name, bool force)
 	xs->shown_valid[idx] = true;
 	log_info("xenstore: domain %u: display %u hint %.*s", xs->domid, idx,
 		 (int)len, v);
+	/* Only now: the guest's interrupt does not wait for this extra
+	 * round trip to xenstored. */
+	clear_error(xs, "display", name);
 out:
 	free(v);
 }
