@@ -75,7 +75,9 @@ HVMLINK_ASSERT_SIZE(struct hvmlink_ioctl_wait_events, 16);
 /*
  * HVMLINK_IOCTL_SET_FILTER / HVMLINK_IOCTL_SET_CAPS:
  * session value = (value | or_mask) & ~not_mask; the device gets the
- * union over all sessions.  Unknown bits are EINVAL.
+ * union over all sessions.  Unknown bits are EINVAL.  Capabilities are
+ * host-visible state: a SET_CAPS that changes anything (or_mask or
+ * not_mask != 0) needs CAP_SYS_ADMIN (else EPERM).
  */
 struct hvmlink_ioctl_mask {
 	__u32 or_mask;			/* IN */

@@ -127,6 +127,7 @@ struct hvmdev {
 void hvmdev_notify(struct hvmdev *dev, unsigned int what, unsigned int index);
 void hvmdev_raise(struct hvmdev *dev, uint32_t events);
 void hvmdev_irq_update(struct hvmdev *dev);
+bool hvmdev_intx_pending(const struct hvmdev *dev);
 uint64_t hvmdev_now_real(struct hvmdev *dev);
 uint64_t hvmdev_now_mono(struct hvmdev *dev);
 bool hvmdev_mode_valid_strict(const struct hvmlink_display_mode *mode);

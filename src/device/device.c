@@ -51,6 +51,7 @@ void hvmdev_notify(struct hvmdev *dev, unsigned int what, unsigned int index)
  *  - active = pending & filter;
  *  - INTx: INTA# is asserted exactly while active != 0, MSI is off and the
  *    command register's INTx-disable bit is clear (level semantics);
+ *    Status.Interrupt ignores INTx-disable (hvmdev_intx_pending());
  *  - MSI: a message is sent whenever active gains a bit that has not been
  *    signalled yet (msi_notified); bits leave msi_notified when they leave
  *    active (acknowledged or masked), so an event raised again after its
@@ -58,15 +59,27 @@ void hvmdev_notify(struct hvmdev *dev, unsigned int what, unsigned int index)
  *    without bus mastering the message is held until it is enabled.
  *    Enabling MSI while events are active sends one message.
  */
+static bool msi_enabled(const struct hvmdev *dev)
+{
+	return hvmdev_cfg_get(dev->st.config, HVMDEV_MSI_CAP + PCI_MSI_FLAGS,
+			      2) & PCI_MSI_FLAGS_ENABLE;
+}
+
+/* An INTx interrupt condition, before INTx disable masks the pin: what
+ * Status.Interrupt shows (PCI 2.3: INTx disable does not affect it). */
+bool hvmdev_intx_pending(const struct hvmdev *dev)
+{
+	return (dev->st.pending & dev->st.filter) && !msi_enabled(dev);
+}
+
 void hvmdev_irq_update(struct hvmdev *dev)
 {
 	struct hvmdev_state *st = &dev->st;
 	uint32_t active = st->pending & st->filter;
 	uint16_t command = hvmdev_command(dev);
-	uint16_t msi_flags = (uint16_t)hvmdev_cfg_get(st->config,
-					HVMDEV_MSI_CAP + PCI_MSI_FLAGS, 2);
-	bool msi_on = msi_flags & PCI_MSI_FLAGS_ENABLE;
-	bool intx = active && !msi_on && !(command & PCI_COMMAND_INTX_DISABLE);
+	bool msi_on = msi_enabled(dev);
+	bool intx = hvmdev_intx_pending(dev) &&
+		    !(command & PCI_COMMAND_INTX_DISABLE);
 
 	if (intx != dev->intx_level) {
 		int rc = bus_set_intx(dev->bus, intx);

@@ -73,7 +73,9 @@ int hvmdev_set_kv(struct hvmdev *dev, const char *key, const void *value,
 	i = kv_search(st, key);
 	if (i >= 0) {
 		kv = st->kv[i];
-		if (kv->len == len && memcmp(kv->value, value, len) == 0)
+		/* value may be NULL when len is 0: memcmp must not see it. */
+		if (kv->len == len &&
+		    (!len || memcmp(kv->value, value, len) == 0))
 			return 0;
 	} else {
 		unsigned int at = (unsigned int)(-i - 1);

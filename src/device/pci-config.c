@@ -6,7 +6,8 @@
  * QEMU's hw/pci does: any access of any width at any offset is a byte-wise
  * merge through the mask, which makes read-only bits stay read-only and
  * reserved registers read 0 without a case per register.  The only dynamic
- * bit, Status.Interrupt, is added on read.  After a write, the BAR
+ * bit, Status.Interrupt, is added on read (from the interrupt condition,
+ * not the pin: INTx disable does not clear it).  After a write, the BAR
  * mappings and the interrupt are brought in line with the new image.
  */
 #include <errno.h>
@@ -193,7 +194,7 @@ static uint64_t config_read(void *opaque, uint64_t offset, unsigned int size)
 		/* 256..4095: PCIe extended space, none here: reads 0. */
 		if (off < PCI_CFG_SIZE) {
 			b = dev->st.config[off];
-			if (off == PCI_STATUS && dev->intx_level)
+			if (off == PCI_STATUS && hvmdev_intx_pending(dev))
 				b |= PCI_STATUS_INTERRUPT;
 		}
 		v |= (uint64_t)b << (8 * i);

@@ -157,23 +157,23 @@ static int32_t req_report_display(struct hvmdev *dev, void *p)
 {
 	struct hvmlink_req_report_display *r = p;
 	struct hvmdev_display_state *d;
-	char reason[HVMLINK_REASON_LEN + 1];
+	char reason[HVMLINK_REASON_LEN + 1] = "";
 	int32_t rc = check_display(dev, r->display);
 
 	if (rc)
 		return rc;
 	d = &dev->st.display[r->display];
-	/* seq 0 reports a mode the guest chose without a hint. */
+	/* seq 0 reports a mode the guest chose without a hint.  The reason
+	 * is IN only for a failure: an applied report's is not looked at. */
 	if (r->result > 0 || r->seq > d->hint_seq ||
 	    !hvmdev_mode_valid_strict(&r->mode) ||
-	    !hvmdev_copy_guest_string(reason, r->reason, sizeof(r->reason)))
+	    (r->result < 0 &&
+	     !hvmdev_copy_guest_string(reason, r->reason, sizeof(r->reason))))
 		return HVMLINK_ERR_INVALID_PARAMETER;
 	d->reported = true;
 	d->result = r->result;
 	d->reported_seq = r->seq;
 	d->mode = r->mode;
-	if (r->result == 0)
-		reason[0] = '\0';
 	memcpy(d->reason, reason, sizeof(d->reason));
 	hvmdev_notify(dev, HVMDEV_CHANGED_DISPLAY, r->display);
 	return HVMLINK_OK;

@@ -5,7 +5,8 @@
  * guest-memory operations, run against a fresh device on the in-memory
  * bus with expectations ignored.  After each input the device's
  * invariants are checked and any violation aborts:
- *  - INTx is asserted exactly when the interrupt rules say;
+ *  - INTx is asserted, and Status.Interrupt set, exactly when the
+ *    interrupt rules say;
  *  - every range on the bus is one of our BARs, at its current address,
  *    with decode enabled (no stale mapping);
  *  - the state saves, and the blob restores into a fresh device.
@@ -61,6 +62,10 @@ static void check_invariants(struct replay_env *env)
 
 	if (tb->intx != want)
 		die("INTx level");
+	/* Status.Interrupt: the condition, whatever INTx disable says. */
+	if (!!(testbus_cfg_read(tb, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT) !=
+	    (active && !(msi & PCI_MSI_FLAGS_ENABLE)))
+		die("Status.Interrupt");
 	if (tb->nr_ranges > HVMDEV_NR_BARS)
 		die("more ranges than BARs");
 	for (unsigned int i = 0; i < tb->nr_ranges; i++) {

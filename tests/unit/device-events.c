@@ -84,8 +84,19 @@ static void test_intx_disable(void)
 			  PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
 			  PCI_COMMAND_INTX_DISABLE);
 	g_assert_cmpuint(env.tb.intx, ==, 0);
+	/* PCI 2.3: INTx disable masks the pin, not Status.Interrupt, so a
+	 * driver that masked INTx can still see the interrupt pending (what
+	 * Linux's pci_check_and_unmask_intx() relies on). */
+	t_replay(&env, "cfgr 0x06 2 0x18\n");
 	testbus_cfg_write(&env.tb, PCI_COMMAND, 2, PCI_COMMAND_IO |
 			  PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	g_assert_cmpuint(env.tb.intx, ==, 1);
+	/* With MSI on there is no INTx interrupt, pending or not. */
+	testbus_cfg_write(&env.tb, HVMDEV_MSI_CAP + PCI_MSI_FLAGS, 2,
+			  PCI_MSI_FLAGS_ENABLE);
+	g_assert_cmpuint(env.tb.intx, ==, 0);
+	t_replay(&env, "cfgr 0x06 2 0x10\n");
+	testbus_cfg_write(&env.tb, HVMDEV_MSI_CAP + PCI_MSI_FLAGS, 2, 0);
 	g_assert_cmpuint(env.tb.intx, ==, 1);
 	/* Destroy leaves the line low. */
 	replay_env_fini(&env);

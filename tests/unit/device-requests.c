@@ -407,6 +407,16 @@ static void test_report_display(void)
 	g_assert_cmpuint(d.mode.bpp, ==, 32);
 	g_assert_cmpstr(d.reason, ==, "");
 	g_assert_cmpuint(d.hint_seq, ==, 1);
+	/* Ignored means not even checked: an applied report may leave
+	 * anything in reason (protocol.h: it is IN "when failed"). */
+	t_hdr(&r, sizeof(r), HVMLINK_REQ_REPORT_DISPLAY);
+	r.seq = 1;
+	r.mode = (struct hvmlink_display_mode){ 1024, 768, 32, 0, 0, 1 };
+	memset(r.reason, 0x01, sizeof(r.reason));
+	g_assert_cmpint(SUBMIT(&env, r), ==, HVMLINK_OK);
+	g_assert_cmpint(hvmdev_get_display(env.dev, 0, &d), ==, 0);
+	g_assert_cmpint(d.result, ==, 0);
+	g_assert_cmpstr(d.reason, ==, "");
 
 	t_hdr(&r, sizeof(r), HVMLINK_REQ_REPORT_DISPLAY);
 	r.seq = 1;
@@ -602,6 +612,7 @@ static void test_kv(void)
 	static struct hvmlink_req_list_kv l;
 	char value[HVMLINK_KV_VALUE_MAX];
 	char key[HVMLINK_KV_KEY_LEN];
+	uint64_t gen;
 
 	t_env_up(&env);
 	t_hdr(&g, sizeof(g), HVMLINK_REQ_GET_KV);
@@ -679,6 +690,17 @@ static void test_kv(void)
 	g_assert_cmpint(hvmdev_set_kv(env.dev, key, "x", 1), ==, 0);
 	g_assert_cmpint(hvmdev_set_kv(env.dev, "big", value,
 				      HVMLINK_KV_VALUE_MAX + 1), ==, -EINVAL);
+	/* An empty value may come without a buffer (device.h), also when it
+	 * repeats the current one: a no-op, no event, generation kept. */
+	g_assert_cmpint(hvmdev_set_kv(env.dev, "empty", NULL, 0), ==, 0);
+	t_hdr(&l, sizeof(l), HVMLINK_REQ_LIST_KV);
+	g_assert_cmpint(SUBMIT(&env, l), ==, HVMLINK_OK);
+	gen = l.generation;
+	g_assert_cmpint(hvmdev_set_kv(env.dev, "empty", NULL, 0), ==, 0);
+	t_hdr(&l, sizeof(l), HVMLINK_REQ_LIST_KV);
+	g_assert_cmpint(SUBMIT(&env, l), ==, HVMLINK_OK);
+	g_assert_cmpuint(l.generation, ==, gen);
+	g_assert_cmpint(hvmdev_delete_kv(env.dev, "empty"), ==, 0);
 	for (int i = 0; i < 1000; i++) {
 		snprintf(key, sizeof(key), "fill%d", i);
 		int rc = hvmdev_set_kv(env.dev, key, "f", 1);

@@ -573,6 +573,9 @@ static int hvmlink_ioctl_set_mask(struct hvmlink_session *s, bool caps,
 		return -EFAULT;
 	if ((m.or_mask | m.not_mask) & ~valid)
 		return -EINVAL;
+	/* Capabilities are what the host sees of the guest: as REPORT_*. */
+	if (caps && (m.or_mask | m.not_mask) && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
 
 	mutex_lock(&hdev->mask_mutex);
 	old = caps ? s->caps : s->filter;

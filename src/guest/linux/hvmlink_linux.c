@@ -19,7 +19,8 @@
 
 /*
  * One device per VM: a single /dev/hvmlink.  The mutex orders open()
- * against probe/remove.
+ * against probe/remove; it is never held across misc_register() or
+ * misc_deregister() (see probe).
  */
 static DEFINE_MUTEX(hvmlink_dev_mutex);
 static struct hvmlink_dev *hvmlink_the_dev;
@@ -147,10 +148,17 @@ static int hvmlink_pci_probe(struct pci_dev *pdev,
 
 	pci_set_drvdata(pdev, hdev);
 	hvmlink_the_dev = hdev;
-	ret = misc_register(&hvmlink_misc);
-	if (ret)
-		goto err_clear;
+	/*
+	 * misc_open() calls hvmlink_open() with misc_mtx held, and that takes
+	 * hvmlink_dev_mutex: never enter the misc core holding it (ABBA).
+	 * hvmlink_the_dev, already set, keeps a second probe out meanwhile.
+	 */
 	mutex_unlock(&hvmlink_dev_mutex);
+	ret = misc_register(&hvmlink_misc);
+	if (ret) {
+		mutex_lock(&hvmlink_dev_mutex);
+		goto err_clear;
+	}
 	dev_info(&pdev->dev, "ready, %s interrupt %u\n",
 		 pdev->msi_enabled ? "MSI" : "INTx", irq);
 	return 0;
@@ -174,8 +182,15 @@ static void hvmlink_pci_remove(struct pci_dev *pdev)
 {
 	struct hvmlink_dev *hdev = pci_get_drvdata(pdev);
 
-	mutex_lock(&hvmlink_dev_mutex);
+	/*
+	 * Outside hvmlink_dev_mutex: misc_deregister() takes misc_mtx, which
+	 * an open() in flight holds while it waits for hvmlink_dev_mutex.
+	 * Such an open still gets a session; it sees ENODEV from here on.
+	 * hvmlink_the_dev is cleared last so no probe can register the misc
+	 * device again before it is gone.
+	 */
 	misc_deregister(&hvmlink_misc);
+	mutex_lock(&hvmlink_dev_mutex);
 	hvmlink_the_dev = NULL;
 	mutex_unlock(&hvmlink_dev_mutex);
 
