@@ -143,13 +143,10 @@ int ctl_cmd_hint(int argc, char **argv)
 		ctl_error("unknown hint kind \"%s\" (display or key)", argv[1]);
 		return CTL_EXIT_USAGE;
 	}
-	xsh = ctl_xs_open();
-	if (!xsh)
-		return CTL_EXIT_XENSTORE;
-	domid = ctl_resolve_domain(xsh, argv[0]);
-	if (domid < 0) {
-		rc = -domid;
-	} else if (!strcmp(argv[1], "display")) {
+	domid = ctl_open_domain(argv[0], &xsh);
+	if (domid < 0)
+		return -domid;
+	if (!strcmp(argv[1], "display")) {
 		rc = hint_display(xsh, (unsigned int)domid, argc - 2, argv + 2);
 	} else {
 		rc = hint_key(xsh, (unsigned int)domid, argc - 2, argv + 2);

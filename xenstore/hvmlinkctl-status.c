@@ -186,14 +186,9 @@ int ctl_cmd_status(int argc, char **argv)
 		ctl_error("usage: hvmlinkctl status DOMAIN [--json]");
 		return CTL_EXIT_USAGE;
 	}
-	xsh = ctl_xs_open();
-	if (!xsh)
-		return CTL_EXIT_XENSTORE;
-	domid = ctl_resolve_domain(xsh, dom);
-	if (domid < 0) {
-		xs_close(xsh);
+	domid = ctl_open_domain(dom, &xsh);
+	if (domid < 0)
 		return -domid;
-	}
 	/* A transaction gives one consistent snapshot; output goes to a
 	 * memory stream so a retried attempt prints nothing twice. */
 	for (int attempt = 0; attempt < 16; attempt++) {

@@ -115,14 +115,9 @@ int ctl_cmd_wait_ready(int argc, char **argv)
 		ctl_error("usage: hvmlinkctl wait-ready DOMAIN [--timeout S]");
 		return CTL_EXIT_USAGE;
 	}
-	xsh = ctl_xs_open();
-	if (!xsh)
-		return CTL_EXIT_XENSTORE;
-	domid = ctl_resolve_domain(xsh, dom);
-	if (domid < 0) {
-		xs_close(xsh);
+	domid = ctl_open_domain(dom, &xsh);
+	if (domid < 0)
 		return -domid;
-	}
 	rc = ctl_wait_ready(xsh, (unsigned int)domid, timeout_ms, -1);
 	xs_close(xsh);
 	if (rc == -CTL_EXIT_TIMEOUT)

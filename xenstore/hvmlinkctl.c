@@ -33,6 +33,22 @@ struct xs_handle *ctl_xs_open(void)
 	return xsh;
 }
 
+int ctl_open_domain(const char *arg, struct xs_handle **xshp)
+{
+	struct xs_handle *xsh = ctl_xs_open();
+	int domid;
+
+	if (!xsh)
+		return -CTL_EXIT_XENSTORE;
+	domid = ctl_resolve_domain(xsh, arg);
+	if (domid < 0) {
+		xs_close(xsh);
+		return domid;
+	}
+	*xshp = xsh;
+	return domid;
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: hvmlinkctl COMMAND [ARGS]\n"

@@ -29,6 +29,10 @@ struct xs_handle *ctl_xs_open(void);
  */
 int ctl_resolve_domain(struct xs_handle *xsh, const char *arg);
 
+/* ctl_xs_open() then ctl_resolve_domain(): the domid with *xshp open, or
+ * -CTL_EXIT_* (error printed, nothing left open). */
+int ctl_open_domain(const char *arg, struct xs_handle **xshp);
+
 /* Parse a timeout in seconds (decimal, 0..86400, fractions allowed)
  * into milliseconds; false if malformed. */
 bool ctl_parse_timeout(const char *s, int *ms);
