@@ -253,6 +253,7 @@ int main(int argc, char **argv)
 	struct ioreq_options o = { 0 };
 	struct toy *t;
 	struct sigaction sa;
+	sigset_t term, waitmask;
 	int rc, status = 0;
 	const char *lvl = getenv("IOREQ_TOYDM_LOG");
 
@@ -271,6 +272,20 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	/*
+	 * SIGTERM/SIGINT stay blocked except inside ppoll(), which unblocks
+	 * them atomically: a signal that lands between the got_term check
+	 * and the wait is then still pending and interrupts the wait.  With
+	 * plain poll() it ran the handler just before poll() blocked and the
+	 * process slept forever (hit under valgrind in ioreq-sim-valgrind).
+	 */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigaddset(&term, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &term, &waitmask) < 0)
+		return 2;
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGINT);
 
 	t = calloc(1, sizeof(*t));
 	if (!t)
@@ -294,7 +309,7 @@ int main(int argc, char **argv)
 		struct pollfd pfd = { .fd = ioreq_server_fd(t->srv),
 				      .events = POLLIN };
 
-		if (poll(&pfd, 1, -1) < 0) {
+		if (ppoll(&pfd, 1, NULL, &waitmask) < 0) {
 			if (errno == EINTR)
 				continue;
 			status = 1;
