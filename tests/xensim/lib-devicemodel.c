@@ -108,9 +108,11 @@ static uint64_t sbdf(uint16_t segment, uint8_t bus, uint8_t device,
 	       ((uint64_t)device << 3) | function;
 }
 
-XSL_EXPORT int xendevicemodel_map_pcidev_to_ioreq_server(
-	xendevicemodel_handle *dmod, domid_t domid, ioservid_t id,
-	uint16_t segment, uint8_t bus, uint8_t device, uint8_t function)
+/* A PCI function is a one-element PCI range, as libxendevicemodel sends it;
+ * the library itself refuses a device or function number out of range. */
+static int pcidev_range_call(xendevicemodel_handle *dmod, uint32_t op,
+			     domid_t domid, ioservid_t id, uint16_t segment,
+			     uint8_t bus, uint8_t device, uint8_t function)
 {
 	if (device > 0x1f || function > 0x7) {
 		errno = EINVAL;
@@ -118,22 +120,23 @@ XSL_EXPORT int xendevicemodel_map_pcidev_to_ioreq_server(
 	}
 	uint64_t s = sbdf(segment, bus, device, function);
 
-	return DM_CALL(dmod, XSP_DM_MAP_RANGE, NULL, domid, id,
-		       XEN_DMOP_IO_RANGE_PCI, s, s);
+	return DM_CALL(dmod, op, NULL, domid, id, XEN_DMOP_IO_RANGE_PCI, s, s);
+}
+
+XSL_EXPORT int xendevicemodel_map_pcidev_to_ioreq_server(
+	xendevicemodel_handle *dmod, domid_t domid, ioservid_t id,
+	uint16_t segment, uint8_t bus, uint8_t device, uint8_t function)
+{
+	return pcidev_range_call(dmod, XSP_DM_MAP_RANGE, domid, id, segment,
+				 bus, device, function);
 }
 
 XSL_EXPORT int xendevicemodel_unmap_pcidev_from_ioreq_server(
 	xendevicemodel_handle *dmod, domid_t domid, ioservid_t id,
 	uint16_t segment, uint8_t bus, uint8_t device, uint8_t function)
 {
-	if (device > 0x1f || function > 0x7) {
-		errno = EINVAL;
-		return -1;
-	}
-	uint64_t s = sbdf(segment, bus, device, function);
-
-	return DM_CALL(dmod, XSP_DM_UNMAP_RANGE, NULL, domid, id,
-		       XEN_DMOP_IO_RANGE_PCI, s, s);
+	return pcidev_range_call(dmod, XSP_DM_UNMAP_RANGE, domid, id, segment,
+				 bus, device, function);
 }
 
 XSL_EXPORT int xendevicemodel_destroy_ioreq_server(xendevicemodel_handle *dmod,
