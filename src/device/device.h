@@ -3,7 +3,7 @@
  * hvmdev: the emulated hvmlink PCI function, host-side API.
  *
  * The device is pure, deterministic C: it reaches the guest only through
- * the bus (src/ioreq/bus.h), learns the time only from the embedder's
+ * the bus (src/device/bus.h), learns the time only from the embedder's
  * clock callbacks and tells the embedder about guest-reported state only
  * through one change callback.  It includes no Xen, xenstore or GLib
  * header, so unit tests and the fuzzer drive it with an in-memory bus.
@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include "hvmlink/protocol.h"
-#include "ioreq/bus.h"
+#include "device/bus.h"
 
 #define HVMDEV_MUST_CHECK __attribute__((warn_unused_result))
 

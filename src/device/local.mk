@@ -4,6 +4,7 @@
 # or GLib).  Programs link it together with src/common/libcommon.la.
 noinst_LTLIBRARIES += src/device/libdevice.la
 src_device_libdevice_la_SOURCES = \
+	src/device/bus.h \
 	src/device/device.h \
 	src/device/device-internal.h \
 	src/device/device.c \
@@ -13,14 +14,9 @@ src_device_libdevice_la_SOURCES = \
 	src/device/kv.c \
 	src/device/savestate.c
 
-# The in-memory bus and the replay interpreter, shared by the unit tests
-# and the fuzzer (tests/fuzz/local.mk).
-check_LTLIBRARIES += src/device/libdevicetest.la
-src_device_libdevicetest_la_SOURCES = \
-	src/device/testbus.h src/device/testbus.c \
-	src/device/replay.h src/device/replay.c
-
-DEVICE_TEST_LIBS = src/device/libdevicetest.la src/device/libdevice.la \
+# The in-memory bus and the replay interpreter (tests/support/local.mk)
+# come first: they use libdevice.
+DEVICE_TEST_LIBS = tests/support/libdevicetest.la src/device/libdevice.la \
 	src/common/libcommon.la
 
 # Unit tests (GLib g_test).

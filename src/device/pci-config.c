@@ -179,7 +179,8 @@ void hvmdev_update_bars(struct hvmdev *dev)
 	}
 }
 
-static uint64_t config_read(void *opaque, uint64_t offset, unsigned int size)
+static uint64_t config_read(void *opaque, unsigned int vcpu, uint64_t offset,
+			    unsigned int size)
 {
 	struct hvmdev *dev = opaque;
 	uint64_t v = 0;
@@ -202,8 +203,8 @@ static uint64_t config_read(void *opaque, uint64_t offset, unsigned int size)
 	return v;
 }
 
-static void config_write(void *opaque, uint64_t offset, unsigned int size,
-			 uint64_t value)
+static void config_write(void *opaque, unsigned int vcpu, uint64_t offset,
+			 unsigned int size, uint64_t value)
 {
 	struct hvmdev *dev = opaque;
 	uint8_t before[PCI_CFG_SIZE];

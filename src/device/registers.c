@@ -7,7 +7,8 @@
 #include "common/log.h"
 #include "device/device-internal.h"
 
-static uint64_t bar0_read(void *opaque, uint64_t offset, unsigned int size)
+static uint64_t bar0_read(void *opaque, unsigned int vcpu, uint64_t offset,
+			  unsigned int size)
 {
 	struct hvmdev *dev = opaque;
 
@@ -31,8 +32,8 @@ static uint64_t bar0_read(void *opaque, uint64_t offset, unsigned int size)
 	}
 }
 
-static void bar0_write(void *opaque, uint64_t offset, unsigned int size,
-		       uint64_t value)
+static void bar0_write(void *opaque, unsigned int vcpu, uint64_t offset,
+		       unsigned int size, uint64_t value)
 {
 	struct hvmdev *dev = opaque;
 
@@ -72,7 +73,8 @@ void hvmdev_status_page(const struct hvmdev *dev,
 			      HVMLINK_HOST_F_KV | HVMLINK_HOST_F_HEARTBEAT;
 }
 
-static uint64_t bar1_read(void *opaque, uint64_t offset, unsigned int size)
+static uint64_t bar1_read(void *opaque, unsigned int vcpu, uint64_t offset,
+			  unsigned int size)
 {
 	struct hvmdev *dev = opaque;
 	struct hvmlink_status_page page;
@@ -95,8 +97,8 @@ static uint64_t bar1_read(void *opaque, uint64_t offset, unsigned int size)
 	return v;
 }
 
-static void bar1_write(void *opaque, uint64_t offset, unsigned int size,
-		       uint64_t value)
+static void bar1_write(void *opaque, unsigned int vcpu, uint64_t offset,
+		       unsigned int size, uint64_t value)
 {
 	struct hvmdev *dev = opaque;
 

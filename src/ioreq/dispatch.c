@@ -62,7 +62,7 @@ static void buffered_one(void *opaque, const struct bufring_req *b)
 			       s->domid);
 		return;
 	}
-	ioreq_execute(s, &req);
+	ioreq_execute(s, BUS_VCPU_NONE, &req);
 }
 
 void ioreq_drain_buffered(struct ioreq_server *s)
@@ -142,7 +142,7 @@ static void serve_vcpu(struct ioreq_server *s, unsigned int vcpu)
 			req.data_is_ptr ? " ptr" : "", req.df ? " df" : "",
 			(unsigned long long)req.data);
 
-	ioreq_execute(s, &req);
+	ioreq_execute(s, vcpu, &req);
 
 	/* Write back only what Xen reads: the data of a read. */
 	if (req.dir == IOREQ_READ && !req.data_is_ptr) {

@@ -72,6 +72,7 @@ struct target {
 	const struct range_table *t;
 	uint64_t addr;		/* first element */
 	bool steps;		/* MMIO: the address advances per element */
+	unsigned int vcpu;	/* who accesses, for the device (bus.h) */
 };
 
 static void bad_ioreq(struct ioreq_server *s, ioreq_t *req, const char *why)
@@ -105,7 +106,8 @@ static uint64_t elem_read(struct ioreq_server *s, const ioreq_t *req,
 
 	if (tg->t)
 		note_unclaimed(s, req, addr,
-			       range_table_read(tg->t, addr, req->size, &v));
+			       range_table_read(tg->t, tg->vcpu, addr,
+						 req->size, &v));
 	else
 		note_unclaimed(s, req, addr, req->size);
 	return v;
@@ -116,7 +118,8 @@ static void elem_write(struct ioreq_server *s, const ioreq_t *req,
 {
 	if (tg->t)
 		note_unclaimed(s, req, addr,
-			       range_table_write(tg->t, addr, req->size, v));
+			       range_table_write(tg->t, tg->vcpu, addr,
+						  req->size, v));
 	else
 		note_unclaimed(s, req, addr, req->size);
 }
@@ -173,9 +176,9 @@ fault:
 	}
 }
 
-void ioreq_execute(struct ioreq_server *s, ioreq_t *req)
+void ioreq_execute(struct ioreq_server *s, unsigned int vcpu, ioreq_t *req)
 {
-	struct target tg = { NULL, req->addr, false };
+	struct target tg = { NULL, req->addr, false, vcpu };
 	uint64_t total;
 
 	switch (req->type) {

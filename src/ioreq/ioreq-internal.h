@@ -22,7 +22,7 @@
 #include <xen/hvm/ioreq.h>
 #include <xen/memory.h>
 
-#include "ioreq/bus.h"
+#include "device/bus.h"
 #include "ioreq/guestmem.h"
 #include "ioreq/ioreq.h"
 #include "ioreq/range.h"
@@ -91,8 +91,9 @@ void ioreq_pages_unmap(struct ioreq_server *s);
 void ioreq_drain_buffered(struct ioreq_server *s);
 
 /* execute.c: carry out one (private copy of an) ioreq, filling
- * req->data for reads. */
-void ioreq_execute(struct ioreq_server *s, ioreq_t *req);
+ * req->data for reads.  vcpu: the slot it came from, BUS_VCPU_NONE for a
+ * buffered ioreq (handed to the device's handlers, bus.h). */
+void ioreq_execute(struct ioreq_server *s, unsigned int vcpu, ioreq_t *req);
 const char *ioreq_type_name(unsigned int type);
 
 /* bus-xen.c */

@@ -24,7 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ioreq/bus.h"
+#include "device/bus.h"
 
 #define IOREQ_MUST_CHECK __attribute__((warn_unused_result))
 

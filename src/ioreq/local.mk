@@ -4,7 +4,6 @@
 noinst_LTLIBRARIES += src/ioreq/libioreq.la
 src_ioreq_libioreq_la_SOURCES = \
 	src/ioreq/ioreq.h \
-	src/ioreq/bus.h \
 	src/ioreq/ioreq-internal.h \
 	src/ioreq/server.c \
 	src/ioreq/pages.c \

@@ -116,15 +116,15 @@ static int range_contains(const struct range *r, uint64_t addr,
 	return last >= addr && last <= range_last(r);
 }
 
-unsigned int range_table_read(const struct range_table *t, uint64_t addr,
-			      unsigned int size, uint64_t *val)
+unsigned int range_table_read(const struct range_table *t, unsigned int vcpu,
+			      uint64_t addr, unsigned int size, uint64_t *val)
 {
 	const struct range *r = range_table_find(t, addr);
 	unsigned int missed = 0;
 	uint64_t v = 0;
 
 	if (r && range_contains(r, addr, size)) {
-		v = r->ops->read(r->opaque, addr - r->base, size);
+		v = r->ops->read(r->opaque, vcpu, addr - r->base, size);
 		if (size < 8)
 			v &= (1ull << (8 * size)) - 1;
 		*val = v;
@@ -138,7 +138,7 @@ unsigned int range_table_read(const struct range_table *t, uint64_t addr,
 
 		r = range_table_find(t, a);
 		if (r)
-			b = r->ops->read(r->opaque, a - r->base, 1) & 0xff;
+			b = r->ops->read(r->opaque, vcpu, a - r->base, 1) & 0xff;
 		else
 			missed++;
 		v |= b << (8 * i);
@@ -147,8 +147,8 @@ unsigned int range_table_read(const struct range_table *t, uint64_t addr,
 	return missed;
 }
 
-unsigned int range_table_write(const struct range_table *t, uint64_t addr,
-			       unsigned int size, uint64_t val)
+unsigned int range_table_write(const struct range_table *t, unsigned int vcpu,
+			       uint64_t addr, unsigned int size, uint64_t val)
 {
 	const struct range *r = range_table_find(t, addr);
 	unsigned int missed = 0;
@@ -156,7 +156,7 @@ unsigned int range_table_write(const struct range_table *t, uint64_t addr,
 	if (size < 8)
 		val &= (1ull << (8 * size)) - 1;
 	if (r && range_contains(r, addr, size)) {
-		r->ops->write(r->opaque, addr - r->base, size, val);
+		r->ops->write(r->opaque, vcpu, addr - r->base, size, val);
 		return 0;
 	}
 	for (unsigned int i = 0; i < size; i++) {
@@ -164,7 +164,7 @@ unsigned int range_table_write(const struct range_table *t, uint64_t addr,
 
 		r = range_table_find(t, a);
 		if (r)
-			r->ops->write(r->opaque, a - r->base, 1,
+			r->ops->write(r->opaque, vcpu, a - r->base, 1,
 				      (val >> (8 * i)) & 0xff);
 		else
 			missed++;

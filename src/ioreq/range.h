@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ioreq/bus.h"
+#include "device/bus.h"
 
 struct range {
 	uint64_t base;
@@ -50,10 +50,12 @@ const struct range *range_table_find(const struct range_table *t,
  * that hit nothing read 0xff and drop writes), so a device never sees an
  * access crossing the end of its range.  Returns the number of bytes that
  * hit no range (0 = fully claimed), for the caller's statistics/logs.
+ * vcpu is handed to the handlers as is (bus.h: BUS_VCPU_NONE when no
+ * vCPU made the access).
  */
-unsigned int range_table_read(const struct range_table *t, uint64_t addr,
-			      unsigned int size, uint64_t *val);
-unsigned int range_table_write(const struct range_table *t, uint64_t addr,
-			       unsigned int size, uint64_t val);
+unsigned int range_table_read(const struct range_table *t, unsigned int vcpu,
+			      uint64_t addr, unsigned int size, uint64_t *val);
+unsigned int range_table_write(const struct range_table *t, unsigned int vcpu,
+			       uint64_t addr, unsigned int size, uint64_t val);
 
 #endif /* HVMLINK_IOREQ_RANGE_H */

@@ -25,7 +25,7 @@
 
 #include "common/log.h"
 #include "device/device-internal.h"
-#include "device/replay.h"
+#include "tests/support/replay.h"
 
 #define RAM_LOW_SIZE	0x40000ull
 #define RAM_HIGH	0x100000000ull

@@ -19,7 +19,7 @@ if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz-device
 tests_fuzz_fuzz_device_SOURCES = tests/fuzz/fuzz-device.c \
 	$(src_device_libdevice_la_SOURCES) \
-	$(src_device_libdevicetest_la_SOURCES) \
+	$(tests_support_libdevicetest_la_SOURCES) \
 	src/common/log.c src/common/log.h
 tests_fuzz_fuzz_device_CFLAGS = $(AM_CFLAGS) -g \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined

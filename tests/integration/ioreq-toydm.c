@@ -84,15 +84,16 @@ static uint64_t stat_value(struct toy *t, uint32_t sel)
 	}
 }
 
-static uint64_t mmio_read(void *opaque, uint64_t off, unsigned int size)
+static uint64_t mmio_read(void *opaque, unsigned int vcpu, uint64_t off,
+			 unsigned int size)
 {
 	struct toy *t = opaque;
 
 	return load(t->mmio + off, size);
 }
 
-static void mmio_write(void *opaque, uint64_t off, unsigned int size,
-		       uint64_t v)
+static void mmio_write(void *opaque, unsigned int vcpu, uint64_t off,
+		      unsigned int size, uint64_t v)
 {
 	struct toy *t = opaque;
 
@@ -101,13 +102,14 @@ static void mmio_write(void *opaque, uint64_t off, unsigned int size,
 
 static const struct bus_io_ops mmio_ops = { mmio_read, mmio_write };
 
-static uint64_t calc_read(void *opaque, uint64_t off, unsigned int size)
+static uint64_t calc_read(void *opaque, unsigned int vcpu, uint64_t off,
+			 unsigned int size)
 {
 	return toy_calc(off, size);
 }
 
-static void calc_write(void *opaque, uint64_t off, unsigned int size,
-		       uint64_t v)
+static void calc_write(void *opaque, unsigned int vcpu, uint64_t off,
+		      unsigned int size, uint64_t v)
 {
 }
 
@@ -164,7 +166,8 @@ static void run_command(struct toy *t, uint32_t cmd)
 	t->result = rc;
 }
 
-static uint64_t pio_read(void *opaque, uint64_t off, unsigned int size)
+static uint64_t pio_read(void *opaque, unsigned int vcpu, uint64_t off,
+			 unsigned int size)
 {
 	struct toy *t = opaque;
 
@@ -184,8 +187,8 @@ static uint64_t pio_read(void *opaque, uint64_t off, unsigned int size)
 	}
 }
 
-static void pio_write(void *opaque, uint64_t off, unsigned int size,
-		      uint64_t v)
+static void pio_write(void *opaque, unsigned int vcpu, uint64_t off,
+		      unsigned int size, uint64_t v)
 {
 	struct toy *t = opaque;
 
@@ -206,15 +209,16 @@ static void pio_write(void *opaque, uint64_t off, unsigned int size,
 
 static const struct bus_io_ops pio_ops = { pio_read, pio_write };
 
-static uint64_t cfg_read(void *opaque, uint64_t off, unsigned int size)
+static uint64_t cfg_read(void *opaque, unsigned int vcpu, uint64_t off,
+			 unsigned int size)
 {
 	struct toy *t = opaque;
 
 	return load(t->cfg + off, size);
 }
 
-static void cfg_write(void *opaque, uint64_t off, unsigned int size,
-		      uint64_t v)
+static void cfg_write(void *opaque, unsigned int vcpu, uint64_t off,
+		      unsigned int size, uint64_t v)
 {
 	struct toy *t = opaque;
 

@@ -10,7 +10,7 @@
 #include <glib.h>
 
 #include "device/device-internal.h"
-#include "device/replay.h"
+#include "tests/support/replay.h"
 
 /* Guest RAM: [0, 1 MiB) and [4 GiB, 4 GiB + 64 KiB); a hole between. */
 #define T_RAM_LOW_SIZE	0x100000ull

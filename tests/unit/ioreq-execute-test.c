@@ -21,6 +21,7 @@
 
 static int ram_fd;
 static unsigned int handler_calls;
+static unsigned int handler_vcpu;	/* of the last handler call */
 static uint8_t regs[64];
 
 static void *ram_map(void *opaque, uint64_t gfn)
@@ -41,20 +42,23 @@ static void ram_unmap(void *opaque, void *va)
 
 static const struct guestmem_backend ram_be = { ram_map, ram_unmap };
 
-static uint64_t dev_read(void *opaque, uint64_t off, unsigned int size)
+static uint64_t dev_read(void *opaque, unsigned int vcpu, uint64_t off,
+			 unsigned int size)
 {
 	uint64_t v = 0;
 
 	handler_calls++;
+	handler_vcpu = vcpu;
 	g_assert_cmpuint(off + size, <=, sizeof(regs));
 	memcpy(&v, regs + off, size);
 	return v;
 }
 
-static void dev_write(void *opaque, uint64_t off, unsigned int size,
-		      uint64_t v)
+static void dev_write(void *opaque, unsigned int vcpu, uint64_t off,
+		      unsigned int size, uint64_t v)
 {
 	handler_calls++;
+	handler_vcpu = vcpu;
 	g_assert_cmpuint(off + size, <=, sizeof(regs));
 	memcpy(regs + off, &v, size);
 }
@@ -115,10 +119,10 @@ static void test_bad_sizes(void)
 	for (unsigned int i = 0; i < G_N_ELEMENTS(bad); i++) {
 		ioreq_t r = mk(IOREQ_TYPE_PIO, IOREQ_READ, 0x100, bad[i], 1, false, false, 0);
 
-		ioreq_execute(s, &r);
+		ioreq_execute(s, 0, &r);
 		g_assert_cmphex(r.data, ==, ~0ull);
 		r = mk(IOREQ_TYPE_COPY, IOREQ_WRITE, 0xfe000000, bad[i], 1, false, false, 0);
-		ioreq_execute(s, &r);
+		ioreq_execute(s, 0, &r);
 	}
 	g_assert_cmpuint(handler_calls, ==, 0);
 	g_assert_cmpuint(s->st.bad_ioreqs, ==, 2 * G_N_ELEMENTS(bad));
@@ -132,25 +136,25 @@ static void test_bad_counts_and_runs(void)
 
 	/* Zero count. */
 	r = mk(IOREQ_TYPE_PIO, IOREQ_READ, 0x100, 4, 0, false, false, 0);
-	ioreq_execute(s, &r);
+	ioreq_execute(s, 0, &r);
 	g_assert_cmphex(r.data, ==, 0xffffffff);
 	/* 4G elements of 8 bytes: refused, not looped over. */
 	r = mk(IOREQ_TYPE_PIO, IOREQ_WRITE, 0x100, 8, 0xffffffffu, true, false, 0);
-	ioreq_execute(s, &r);
+	ioreq_execute(s, 0, &r);
 	/* MMIO run wrapping the top of the address space, both ways. */
 	r = mk(IOREQ_TYPE_COPY, IOREQ_WRITE, ~0ull - 7, 8, 2, false, false, 1);
-	ioreq_execute(s, &r);
+	ioreq_execute(s, 0, &r);
 	r = mk(IOREQ_TYPE_COPY, IOREQ_READ, 8, 8, 3, false, true, 0);
-	ioreq_execute(s, &r);
+	ioreq_execute(s, 0, &r);
 	g_assert_cmphex(r.data, ==, ~0ull);
 	/* Buffer run wrapping. */
 	r = mk(IOREQ_TYPE_PIO, IOREQ_READ, 0x100, 4, 4, true, true, 4);
-	ioreq_execute(s, &r);
+	ioreq_execute(s, 0, &r);
 	r = mk(IOREQ_TYPE_PIO, IOREQ_WRITE, 0x100, 4, 4, true, false, ~0ull - 4);
-	ioreq_execute(s, &r);
+	ioreq_execute(s, 0, &r);
 	/* Unknown type. */
 	r = mk(5, IOREQ_READ, 0x100, 4, 1, false, false, 0);
-	ioreq_execute(s, &r);
+	ioreq_execute(s, 0, &r);
 	g_assert_cmphex(r.data, ==, 0xffffffff);
 
 	g_assert_cmpuint(handler_calls, ==, 0);
@@ -167,18 +171,19 @@ static void test_pci_other_sbdf(void)
 	s->pci_claimed = true;
 	s->pci_sbdf = 0x28;	/* 00:05.0 */
 	r = mk(IOREQ_TYPE_PCI_CONFIG, IOREQ_READ, (0x30ull << 32) | 4, 4, 1, false, false, 0);
-	ioreq_execute(s, &r);
+	ioreq_execute(s, 0, &r);
 	g_assert_cmphex(r.data, ==, 0xffffffff);
 	g_assert_cmpuint(handler_calls, ==, 0);
 	g_assert_cmpuint(s->st.unclaimed, ==, 1);
 	/* Ours: the register in the low half reaches the handler. */
 	r = mk(IOREQ_TYPE_PCI_CONFIG, IOREQ_READ, (0x28ull << 32) | 4, 2, 1, false, false, 0);
-	ioreq_execute(s, &r);
+	ioreq_execute(s, 2, &r);
 	g_assert_cmphex(r.data, ==, 0x5a5a);
 	g_assert_cmpuint(handler_calls, ==, 1);
+	g_assert_cmpuint(handler_vcpu, ==, 2);
 	/* Register beyond config space: unclaimed bytes. */
 	r = mk(IOREQ_TYPE_PCI_CONFIG, IOREQ_READ, (0x28ull << 32) | 0x2000, 4, 1, false, false, 0);
-	ioreq_execute(s, &r);
+	ioreq_execute(s, 0, &r);
 	g_assert_cmphex(r.data, ==, 0xffffffff);
 	server_free(s);
 }
@@ -194,27 +199,30 @@ static void test_rep_steps(void)
 	/* Buffer straddles gfn 1/2, df: the first element is the highest. */
 	g_assert_cmpint(pwrite(ram_fd, buf, sizeof(buf), 0x2000 - 16), ==, (ssize_t)sizeof(buf));
 	r = mk(IOREQ_TYPE_COPY, IOREQ_WRITE, 0xfe000000 + 28, 4, 8, true, true, 0x2000 - 16 + 28);
-	ioreq_execute(s, &r);
+	ioreq_execute(s, 6, &r);
 	g_assert_cmpmem(regs, 32, buf, 32);
 	g_assert_cmpuint(handler_calls, ==, 8);
+	/* Every element reaches the device as the vCPU that made it. */
+	g_assert_cmpuint(handler_vcpu, ==, 6);
 	/* Data is truncated to the size for writes. */
 	r = mk(IOREQ_TYPE_PIO, IOREQ_WRITE, 0x100 + 40, 2, 1, false, false, 0x123456789ull);
-	ioreq_execute(s, &r);
+	ioreq_execute(s, BUS_VCPU_NONE, &r);
+	g_assert_cmpuint(handler_vcpu, ==, BUS_VCPU_NONE);
 	g_assert_cmphex(regs[40] | regs[41] << 8, ==, 0x6789);
 	g_assert_cmphex(regs[42], ==, 0x5a);
 	/* Rep buffer beyond RAM: stops, counts, answers. */
 	r = mk(IOREQ_TYPE_PIO, IOREQ_READ, 0x100, 1, 4, true, false, RAM_PAGES * 4096ull - 2);
 	handler_calls = 0;
-	ioreq_execute(s, &r);
+	ioreq_execute(s, 0, &r);
 	g_assert_cmpuint(handler_calls, ==, 3);	/* 2 stored, 3rd read then fault */
 	g_assert_cmpuint(s->st.bad_ioreqs, ==, 1);
 	/* INVALIDATE drops every mapping; TIMEOFFSET is accepted. */
 	g_assert_cmpuint(guestmem_nr_mapped(&s->mem), >, 0);
 	r = mk(IOREQ_TYPE_INVALIDATE, IOREQ_WRITE, 0, 0, 0, false, false, 0);
-	ioreq_execute(s, &r);
+	ioreq_execute(s, 0, &r);
 	g_assert_cmpuint(guestmem_nr_mapped(&s->mem), ==, 0);
 	r = mk(IOREQ_TYPE_TIMEOFFSET, IOREQ_WRITE, 0, 8, 1, false, false, 3600);
-	ioreq_execute(s, &r);
+	ioreq_execute(s, 0, &r);
 	g_assert_cmpuint(s->st.timeoffsets, ==, 1);
 	g_assert_cmpuint(s->st.bad_ioreqs, ==, 1);
 	server_free(s);

@@ -15,9 +15,11 @@ struct toy {
 	unsigned int reads, writes;
 	uint64_t last_off;
 	unsigned int last_size;
+	unsigned int last_vcpu;
 };
 
-static uint64_t toy_read(void *opaque, uint64_t off, unsigned int size)
+static uint64_t toy_read(void *opaque, unsigned int vcpu, uint64_t off,
+			 unsigned int size)
 {
 	struct toy *t = opaque;
 	uint64_t v = 0;
@@ -27,11 +29,12 @@ static uint64_t toy_read(void *opaque, uint64_t off, unsigned int size)
 	t->reads++;
 	t->last_off = off;
 	t->last_size = size;
+	t->last_vcpu = vcpu;
 	return v;
 }
 
-static void toy_write(void *opaque, uint64_t off, unsigned int size,
-		      uint64_t v)
+static void toy_write(void *opaque, unsigned int vcpu, uint64_t off,
+		      unsigned int size, uint64_t v)
 {
 	struct toy *t = opaque;
 
@@ -40,6 +43,7 @@ static void toy_write(void *opaque, uint64_t off, unsigned int size,
 	t->writes++;
 	t->last_off = off;
 	t->last_size = size;
+	t->last_vcpu = vcpu;
 }
 
 static const struct bus_io_ops toy_ops = { toy_read, toy_write };
@@ -95,50 +99,55 @@ static void test_route(void)
 	g_assert_cmpint(range_table_add(&t, 0x1000, 16, &toy_ops, &a), ==, 0);
 	g_assert_cmpint(range_table_add(&t, 0x1010, 16, &toy_ops, &b), ==, 0);
 
-	/* Inside: one access of the full size at the right offset. */
-	g_assert_cmpuint(range_table_write(&t, 0x1004, 4, 0x11223344), ==, 0);
+	/* Inside: one access of the full size at the right offset, with
+	 * the accessing vCPU handed through as is. */
+	g_assert_cmpuint(range_table_write(&t, 5, 0x1004, 4, 0x11223344), ==, 0);
 	g_assert_cmpuint(a.writes, ==, 1);
 	g_assert_cmpuint(a.last_off, ==, 4);
 	g_assert_cmpuint(a.last_size, ==, 4);
-	g_assert_cmpuint(range_table_read(&t, 0x1004, 2, &v), ==, 0);
+	g_assert_cmpuint(a.last_vcpu, ==, 5);
+	g_assert_cmpuint(range_table_read(&t, BUS_VCPU_NONE, 0x1004, 2, &v), ==, 0);
 	g_assert_cmphex(v, ==, 0x3344);
+	g_assert_cmpuint(a.last_vcpu, ==, BUS_VCPU_NONE);
 	/* Values are truncated to the access size both ways. */
-	g_assert_cmpuint(range_table_write(&t, 0x1008, 1, 0x1ff), ==, 0);
+	g_assert_cmpuint(range_table_write(&t, 0, 0x1008, 1, 0x1ff), ==, 0);
 	g_assert_cmphex(a.reg[8], ==, 0xff);
 	g_assert_cmphex(a.reg[9], ==, 0);
-	g_assert_cmpuint(range_table_write(&t, 0x1000, 8, 0x8877665544332211ull), ==, 0);
-	g_assert_cmpuint(range_table_read(&t, 0x1000, 8, &v), ==, 0);
+	g_assert_cmpuint(range_table_write(&t, 0, 0x1000, 8, 0x8877665544332211ull), ==, 0);
+	g_assert_cmpuint(range_table_read(&t, 0, 0x1000, 8, &v), ==, 0);
 	g_assert_cmphex(v, ==, 0x8877665544332211ull);
 
 	/* Straddling a's end into b: split into bytes, each to its owner,
 	 * never an access crossing a range end. */
 	a.writes = b.writes = 0;
-	g_assert_cmpuint(range_table_write(&t, 0x100e, 4, 0xddccbbaa), ==, 0);
+	g_assert_cmpuint(range_table_write(&t, 3, 0x100e, 4, 0xddccbbaa), ==, 0);
 	g_assert_cmpuint(a.writes, ==, 2);
 	g_assert_cmpuint(b.writes, ==, 2);
+	g_assert_cmpuint(a.last_vcpu, ==, 3);
+	g_assert_cmpuint(b.last_vcpu, ==, 3);
 	g_assert_cmphex(a.reg[14], ==, 0xaa);
 	g_assert_cmphex(a.reg[15], ==, 0xbb);
 	g_assert_cmphex(b.reg[0], ==, 0xcc);
 	g_assert_cmphex(b.reg[1], ==, 0xdd);
-	g_assert_cmpuint(range_table_read(&t, 0x100e, 4, &v), ==, 0);
+	g_assert_cmpuint(range_table_read(&t, 0, 0x100e, 4, &v), ==, 0);
 	g_assert_cmphex(v, ==, 0xddccbbaa);
 
 	/* Straddling b's end into nothing: the missing bytes read 0xff and
 	 * are counted; the writes to them go nowhere. */
-	g_assert_cmpuint(range_table_read(&t, 0x101e, 4, &v), ==, 2);
+	g_assert_cmpuint(range_table_read(&t, 0, 0x101e, 4, &v), ==, 2);
 	g_assert_cmphex(v & 0xffff0000u, ==, 0xffff0000u);
 	b.writes = 0;
-	g_assert_cmpuint(range_table_write(&t, 0x101e, 4, 0x12345678), ==, 2);
+	g_assert_cmpuint(range_table_write(&t, 0, 0x101e, 4, 0x12345678), ==, 2);
 	g_assert_cmpuint(b.writes, ==, 2);
 	g_assert_cmphex(b.reg[14], ==, 0x78);
 	g_assert_cmphex(b.reg[15], ==, 0x56);
 
 	/* Nothing at all: all-ones of the access size. */
-	g_assert_cmpuint(range_table_read(&t, 0x5000, 2, &v), ==, 2);
+	g_assert_cmpuint(range_table_read(&t, 0, 0x5000, 2, &v), ==, 2);
 	g_assert_cmphex(v, ==, 0xffff);
-	g_assert_cmpuint(range_table_read(&t, 0x5000, 8, &v), ==, 8);
+	g_assert_cmpuint(range_table_read(&t, 0, 0x5000, 8, &v), ==, 8);
 	g_assert_cmphex(v, ==, ~0ull);
-	g_assert_cmpuint(range_table_write(&t, 0x5000, 4, 1), ==, 4);
+	g_assert_cmpuint(range_table_write(&t, 0, 0x5000, 4, 1), ==, 4);
 	range_table_fini(&t);
 }
 

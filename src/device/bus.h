@@ -2,7 +2,9 @@
 /*
  * The bus: the one interface between an emulated device (src/device/) and
  * whatever delivers its guest's accesses (src/ioreq/ on Xen, an in-memory
- * bus in unit tests and the fuzzer).
+ * bus in unit tests and the fuzzer, tests/support/testbus.c).  It lives
+ * with the device, the layer that needs it: bus implementations include
+ * it, the device includes nothing of theirs.
  *
  * A device never sees an ioreq_t, an event channel or a Xen header.  It
  * registers handlers for address ranges and for its PCI configuration
@@ -12,9 +14,10 @@
  *
  * Errors are negative errno values.
  */
-#ifndef HVMLINK_IOREQ_BUS_H
-#define HVMLINK_IOREQ_BUS_H
+#ifndef HVMLINK_DEVICE_BUS_H
+#define HVMLINK_DEVICE_BUS_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,11 +34,20 @@
  * crosses the end of the range.  A read returns the value in the low size
  * bytes.  Handlers cannot fail: a device answers a bad access itself
  * (all-ones, write dropped).
+ *
+ * vcpu is the guest vCPU whose instruction made the access (Xen's ioreq
+ * slot index), so a device can keep per-vCPU register state.  It is
+ * BUS_VCPU_NONE when no vCPU waits for the access: buffered ioreqs and
+ * accesses the host makes itself.  It comes from the guest's side of the
+ * bus: a device bounds it before using it as an index.
  */
+#define BUS_VCPU_NONE	UINT_MAX
+
 struct bus_io_ops {
-	uint64_t (*read)(void *opaque, uint64_t offset, unsigned int size);
-	void (*write)(void *opaque, uint64_t offset, unsigned int size,
-		      uint64_t value);
+	uint64_t (*read)(void *opaque, unsigned int vcpu, uint64_t offset,
+			 unsigned int size);
+	void (*write)(void *opaque, unsigned int vcpu, uint64_t offset,
+		      unsigned int size, uint64_t value);
 };
 
 /* What a bus implementation provides.  See the bus_* wrappers below. */
@@ -121,4 +133,4 @@ bus_write_guest(struct bus *b, uint64_t gpa, const void *buf, size_t len)
 	return b->ops->write_guest(b->priv, gpa, buf, len);
 }
 
-#endif /* HVMLINK_IOREQ_BUS_H */
+#endif /* HVMLINK_DEVICE_BUS_H */

@@ -5,15 +5,15 @@
  * it arbitrary bytes, and a failing fuzz input is a readable script.
  * The format is described in docs/device.md ("Replay scripts").
  */
-#ifndef HVMLINK_DEVICE_REPLAY_H
-#define HVMLINK_DEVICE_REPLAY_H
+#ifndef HVMLINK_TESTS_REPLAY_H
+#define HVMLINK_TESTS_REPLAY_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "device/device.h"
-#include "device/testbus.h"
+#include "tests/support/testbus.h"
 
 struct replay_env {
 	struct testbus tb;
@@ -46,4 +46,4 @@ extern const struct hvmdev_ops replay_dev_ops;
 #define REPLAY_MAX_LINES	4096
 int replay_run(struct replay_env *env, const char *text, size_t len);
 
-#endif /* HVMLINK_DEVICE_REPLAY_H */
+#endif /* HVMLINK_TESTS_REPLAY_H */

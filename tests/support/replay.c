@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "device/replay.h"
+#include "tests/support/replay.h"
 
 #define MAX_TOKENS	12
 #define MAX_LINE	2048
@@ -387,6 +387,14 @@ static int run_cmd(struct cmd_ctx *c)
 			return fail(env, "usage: mapped SPACE ADDR [0|1]");
 		return expect(c, 3, testbus_find(&env->tb, (unsigned int)space,
 						 addr) != NULL, 8);
+	}
+	if (!strcmp(op, "vcpu")) {
+		/* vcpu N: the following guest accesses come from vCPU N (any
+		 * 32-bit value: a bus may hand the device anything). */
+		if (!arg(c, 1, &v) || v > UINT32_MAX)
+			return fail(env, "usage: vcpu N");
+		env->tb.vcpu = (unsigned int)v;
+		return 0;
 	}
 	if (!strcmp(op, "advance")) {
 		if (!arg(c, 1, &v))

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "device/testbus.h"
+#include "tests/support/testbus.h"
 
 static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
@@ -199,7 +199,7 @@ uint64_t testbus_cfg_read(struct testbus *tb, uint64_t off, unsigned int size)
 {
 	if (!tb->claimed || off >= 4096 || size > 4096 - off)
 		return ~0ull;
-	return tb->cfg_ops->read(tb->cfg_opaque, off, size);
+	return tb->cfg_ops->read(tb->cfg_opaque, tb->vcpu, off, size);
 }
 
 void testbus_cfg_write(struct testbus *tb, uint64_t off, unsigned int size,
@@ -207,7 +207,7 @@ void testbus_cfg_write(struct testbus *tb, uint64_t off, unsigned int size,
 {
 	if (!tb->claimed || off >= 4096 || size > 4096 - off)
 		return;
-	tb->cfg_ops->write(tb->cfg_opaque, off, size, value);
+	tb->cfg_ops->write(tb->cfg_opaque, tb->vcpu, off, size, value);
 }
 
 const struct testbus_range *testbus_find(const struct testbus *tb,
@@ -233,7 +233,7 @@ bool testbus_io_read(struct testbus *tb, unsigned int space, uint64_t addr,
 	*value = ~0ull;
 	if (!r || !size_ok(size) || size > r->size - (addr - r->base))
 		return false;
-	*value = r->ops->read(r->opaque, addr - r->base, size);
+	*value = r->ops->read(r->opaque, tb->vcpu, addr - r->base, size);
 	return true;
 }
 
@@ -244,6 +244,6 @@ bool testbus_io_write(struct testbus *tb, unsigned int space, uint64_t addr,
 
 	if (!r || !size_ok(size) || size > r->size - (addr - r->base))
 		return false;
-	r->ops->write(r->opaque, addr - r->base, size, value);
+	r->ops->write(r->opaque, tb->vcpu, addr - r->base, size, value);
 	return true;
 }

@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * An in-memory implementation of the bus (src/ioreq/bus.h) for the device's
+ * An in-memory implementation of the bus (src/device/bus.h) for the device's
  * unit tests, replay scripts and fuzzer.  It enforces what the real ioreq
  * bus enforces (range overlap, port space limit, one claimed function) and
  * models guest RAM as a few regions with holes between them, so requests
  * that cross into unpopulated memory fail as they do on Xen.
  */
-#ifndef HVMLINK_DEVICE_TESTBUS_H
-#define HVMLINK_DEVICE_TESTBUS_H
+#ifndef HVMLINK_TESTS_TESTBUS_H
+#define HVMLINK_TESTS_TESTBUS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ioreq/bus.h"
+#include "device/bus.h"
 
 #define TESTBUS_MAX_RANGES	8
 #define TESTBUS_MAX_RAM		4
@@ -33,6 +33,10 @@ struct testbus_ram {
 
 struct testbus {
 	struct bus bus;			/* hand &tb->bus to the device */
+	/* The vCPU the simulated guest runs on: every cfg/io access below is
+	 * made by it (any value, BUS_VCPU_NONE included: the device must
+	 * cope with whatever a bus hands it).  0 after testbus_init(). */
+	unsigned int vcpu;
 	struct testbus_range range[TESTBUS_MAX_RANGES];
 	unsigned int nr_ranges;
 	bool claimed;
@@ -67,7 +71,8 @@ int testbus_add_ram(struct testbus *tb, uint64_t base, uint64_t size)
  * region. */
 void *testbus_ram(struct testbus *tb, uint64_t gpa, uint64_t len);
 
-/* Guest accesses, routed as the hypervisor would route them. */
+/* Guest accesses by vCPU tb->vcpu, routed as the hypervisor would route
+ * them. */
 uint64_t testbus_cfg_read(struct testbus *tb, uint64_t off, unsigned int size);
 void testbus_cfg_write(struct testbus *tb, uint64_t off, unsigned int size,
 		       uint64_t value);
@@ -80,4 +85,4 @@ bool testbus_io_write(struct testbus *tb, unsigned int space, uint64_t addr,
 const struct testbus_range *testbus_find(const struct testbus *tb,
 					 unsigned int space, uint64_t addr);
 
-#endif /* HVMLINK_DEVICE_TESTBUS_H */
+#endif /* HVMLINK_TESTS_TESTBUS_H */
