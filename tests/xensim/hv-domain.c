@@ -6,7 +6,9 @@
  * again gets a fresh page while old foreign mappings keep the old one,
  * exactly the situation Xen's mapcache invalidation exists for.  The
  * ioreq server pages are pool slots too, so one descriptor serves every
- * mapping of a domain.
+ * mapping of a domain.  The p2m lives in a memfd the foreignmemory
+ * library reads (one pread per map, as privcmd's one hypercall); when the
+ * domain dies the file is truncated, which tells the library ESRCH.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -87,7 +89,10 @@ void hv_domain_free(struct hv_domain *d)
 	}
 	if (d->pool_fd >= 0)
 		close(d->pool_fd);
-	free(d->p2m);
+	if (d->p2m)
+		munmap(d->p2m, d->p2m_bytes);
+	if (d->p2m_fd >= 0)
+		close(d->p2m_fd);
 	free(d->msi);
 	free(d);
 }
@@ -139,16 +144,24 @@ int xensim_domain_create(struct xensim *sim, uint16_t domid,
 		return -ENOMEM;
 	d->domid = domid;
 	d->nr_vcpus = nr_vcpus;
-	d->pool_fd = -1;
+	d->pool_fd = d->p2m_fd = -1;
 	d->ioreq_gfn_mask = (1u << HV_NR_IOREQ_GFNS) - 1;
 	for (int i = 0; i < HV_MAX_SERVERS; i++) {
 		d->srv[i].id = (uint16_t)i;
 		pthread_mutex_init(&d->srv[i].buf_lock, NULL);
 	}
 	d->p2m_size = pages > P2M_MIN ? pages + (1ULL << 18) : P2M_MIN;
-	d->p2m = calloc(d->p2m_size, sizeof(*d->p2m));
-	if (!d->p2m) {
-		rc = -ENOMEM;
+	d->p2m_bytes = d->p2m_size * sizeof(*d->p2m);
+	d->p2m_fd = memfd_create("xensim-p2m", MFD_CLOEXEC);
+	if (d->p2m_fd < 0 || ftruncate(d->p2m_fd, (off_t)d->p2m_bytes) < 0) {
+		rc = -errno;
+		goto err_free;
+	}
+	d->p2m = mmap(NULL, d->p2m_bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      d->p2m_fd, 0);
+	if (d->p2m == MAP_FAILED) {
+		d->p2m = NULL;
+		rc = -errno;
 		goto err_free;
 	}
 	snprintf(path, sizeof(path), "%s/dom%u-pool", sim->dir, domid);
@@ -209,6 +222,12 @@ int xensim_domain_destroy(struct xensim *sim, uint16_t domid)
 		if (d->port[p].state != PORT_FREE)
 			hv_gport_close(sim, d, p);
 	d->dead = true;
+	/* New maps of its gfns fail from now on (ESRCH): the library sees
+	 * the p2m file empty.  Existing mappings keep their pool pages. */
+	munmap(d->p2m, d->p2m_bytes);
+	d->p2m = NULL;
+	d->p2m_size = 0;
+	(void)!ftruncate(d->p2m_fd, 0);
 	sim->dom[domid] = NULL;
 	d->next_dead = sim->dead;	/* guest threads may still look at it */
 	sim->dead = d;

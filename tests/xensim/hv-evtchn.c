@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -102,6 +103,80 @@ static void lport_close(struct xensim *sim, uint32_t p)
 	*l = (struct hv_lport){ 0 };
 }
 
+static struct hv_lport *owned(struct xensim *sim, struct hv_evh *e,
+			      uint64_t port)
+{
+	if (port >= HV_MAX_PORTS || sim->lport[port].state == PORT_FREE ||
+	    sim->lport[port].owner != e)
+		return NULL;
+	return &sim->lport[port];
+}
+
+/* IOCTL_EVTCHN_NOTIFY for a port the library found bound through e. */
+static void evh_notify(struct xensim *sim, struct hv_evh *e, uint32_t port)
+{
+	struct hv_lport *l = owned(sim, e, port);
+
+	if (!l)
+		return;		/* unbound since: the library said ENOTCONN
+				 * to any later notify; this one is moot */
+	sim->st.dm_notifies++;
+	/* Linux ignores Xen's verdict: an unbound (peer closed) port
+	 * silently drops the event, a VIRQ port cannot be sent to. */
+	if (l->state == PORT_INTERDOMAIN) {
+		struct hv_domain *d = hv_domain_get(sim, l->rdom);
+
+		if (d)
+			hv_guest_notify(sim, d, l->rport);
+	}
+}
+
+/* A write() of port to /dev/xen/evtchn: ports the user does not own are
+ * ignored. */
+static void evh_unmask(struct xensim *sim, struct hv_evh *e, uint32_t port)
+{
+	struct hv_lport *l = owned(sim, e, port);
+
+	if (l && l->masked) {
+		l->masked = false;
+		if (l->pending) {
+			l->pending = false;
+			hv_lport_deliver(sim, port);
+		}
+	}
+}
+
+/* Called with sim->lock held. */
+void hv_evh_drain(struct xensim *sim, struct hv_evh *e)
+{
+	struct xsp_evt_cmd cmd;
+
+	while (recv(e->fd, &cmd, sizeof(cmd), MSG_DONTWAIT) ==
+	       (ssize_t)sizeof(cmd)) {
+		if (cmd.op == XSP_EVT_CMD_NOTIFY)
+			evh_notify(sim, e, cmd.port);
+		else if (cmd.op == XSP_EVT_CMD_UNMASK)
+			evh_unmask(sim, e, cmd.port);
+	}
+}
+
+/* Ordering: what a process sent on its event sockets happened before
+ * whatever it asks next (a notify, then a destroy, say).  Lock held. */
+void hv_evh_drain_pid(struct xensim *sim, pid_t pid)
+{
+	for (struct hv_evh *e = sim->evhs; e; e = e->next)
+		if (e->pid == pid)
+			hv_evh_drain(sim, e);
+}
+
+void hv_evh_ports(struct xensim *sim, struct hv_evh *e, uint64_t *bits)
+{
+	memset(bits, 0, HV_MAX_PORTS / 8);
+	for (uint32_t p = 0; p < HV_MAX_PORTS; p++)
+		if (sim->lport[p].state != PORT_FREE && sim->lport[p].owner == e)
+			bits[p / 64] |= 1ull << (p % 64);
+}
+
 /* The handle's last user went away: the Linux driver unbinds everything. */
 void hv_evh_release(struct xensim *sim, struct hv_evh *e)
 {
@@ -110,15 +185,6 @@ void hv_evh_release(struct xensim *sim, struct hv_evh *e)
 			lport_close(sim, p);
 	close(e->fd);
 	free(e);
-}
-
-static struct hv_lport *owned(struct xensim *sim, struct hv_evh *e,
-			      uint64_t port)
-{
-	if (port >= HV_MAX_PORTS || sim->lport[port].state == PORT_FREE ||
-	    sim->lport[port].owner != e)
-		return NULL;
-	return &sim->lport[port];
 }
 
 static int bind_interdomain(struct xensim *sim, struct hv_evh *e,
@@ -157,7 +223,6 @@ int hv_evt_request(struct xensim *sim, struct hv_conn *c, uint32_t op,
 		   const uint64_t *a, uint64_t *v)
 {
 	struct hv_evh *e = c->evh;
-	struct hv_lport *l;
 	int lp;
 
 	if (!e)
@@ -191,33 +256,6 @@ int hv_evt_request(struct xensim *sim, struct hv_conn *c, uint32_t op,
 		if (!owned(sim, e, a[0]))
 			return -ENOTCONN;
 		lport_close(sim, (uint32_t)a[0]);
-		return 0;
-	case XSP_EVT_NOTIFY:
-		if (a[0] >= HV_MAX_PORTS)
-			return -EINVAL;
-		l = owned(sim, e, a[0]);
-		if (!l)
-			return -ENOTCONN;
-		sim->st.dm_notifies++;
-		/* Linux ignores Xen's verdict: an unbound (peer closed) port
-		 * silently drops the event, a VIRQ port cannot be sent to. */
-		if (l->state == PORT_INTERDOMAIN) {
-			struct hv_domain *d = hv_domain_get(sim, l->rdom);
-
-			if (d)
-				hv_guest_notify(sim, d, l->rport);
-		}
-		return 0;
-	case XSP_EVT_UNMASK:
-		/* Writes of ports the user does not own are ignored. */
-		l = a[0] < HV_MAX_PORTS ? owned(sim, e, a[0]) : NULL;
-		if (l && l->masked) {
-			l->masked = false;
-			if (l->pending) {
-				l->pending = false;
-				hv_lport_deliver(sim, (uint32_t)a[0]);
-			}
-		}
 		return 0;
 	}
 	(void)v;

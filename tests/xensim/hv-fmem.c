@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Foreign memory: privcmd's mmap batch and mmap resource as a device
- * model sees them.  The hypervisor answers with the page offsets in the
- * domain's pool file (passed as a descriptor); the library mmaps them.
- * Every mapping is recorded so leftovers can be reported.
+ * model sees them.  The library gets a domain's pool file and p2m file
+ * once (XSP_FM_DOMAIN, XSP_FM_P2M) and then resolves and maps gfns by
+ * itself; we answer only what needs us: gfn lists that are not one run,
+ * and the ioreq server's pages (allocated on first map, as Xen does).
+ * The library records its live mappings in its ledger (hv.c reads it).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,64 +21,9 @@ static uint64_t ioreq_max_frames(const struct hv_domain *d)
 		   XSP_PAGE_SIZE;
 }
 
-static int record(struct hv_conn *c, uint16_t domid, uint64_t addr,
-		  uint64_t nr, bool resource)
-{
-	struct hv_mapping *m = calloc(1, sizeof(*m));
-
-	if (!m)
-		return -ENOMEM;
-	*m = (struct hv_mapping){ .addr = addr, .nr = nr, .domid = domid,
-				  .resource = resource, .pid = c->pid,
-				  .next = c->maps };
-	c->maps = m;
-	return 0;
-}
-
-/* Forget [addr, addr + nr pages), splitting records it cuts through. */
-void hv_mapping_remove(struct hv_mapping **list, uint64_t addr, uint64_t nr)
-{
-	uint64_t end = addr + nr * XSP_PAGE_SIZE;
-
-	for (struct hv_mapping **pm = list; *pm;) {
-		struct hv_mapping *m = *pm;
-		uint64_t ms = m->addr, me = m->addr + m->nr * XSP_PAGE_SIZE;
-
-		if (me <= addr || end <= ms) {
-			pm = &m->next;
-			continue;
-		}
-		if (addr <= ms && me <= end) {
-			*pm = m->next;
-			free(m);
-			continue;
-		}
-		if (ms < addr && end < me) {
-			struct hv_mapping *tail = calloc(1, sizeof(*tail));
-
-			if (tail) {
-				*tail = *m;
-				tail->addr = end;
-				tail->nr = (me - end) / XSP_PAGE_SIZE;
-				m->next = tail;
-			}
-			m->nr = (addr - ms) / XSP_PAGE_SIZE;
-			pm = &m->next;
-			continue;
-		}
-		if (ms < addr)
-			m->nr = (addr - ms) / XSP_PAGE_SIZE;
-		else {
-			m->nr = (me - end) / XSP_PAGE_SIZE;
-			m->addr = end;
-		}
-		pm = &m->next;
-	}
-}
-
 static int map_gfns(struct xensim *sim, struct hv_conn *c,
 		    const struct xsp_req *rq, const uint64_t *gfns,
-		    struct xsp_rsp *rsp, struct xsp_page *pages, int *fd_out)
+		    struct xsp_rsp *rsp, struct xsp_page *pages)
 {
 	struct hv_domain *d;
 	int rc = hv_check_domain(sim, c, rq->a[0], &d);
@@ -98,13 +45,12 @@ static int map_gfns(struct xensim *sim, struct hv_conn *c,
 		}
 	}
 	rsp->nr = rq->nr;
-	*fd_out = d->pool_fd;
-	return record(c, d->domid, rq->a[1], rq->nr, false);
+	return 0;
 }
 
 static int map_resource(struct xensim *sim, struct hv_conn *c,
 			const struct xsp_req *rq, struct xsp_rsp *rsp,
-			struct xsp_page *pages, int *fd_out)
+			struct xsp_page *pages)
 {
 	uint64_t nr = rq->a[2], type = rq->a[3], id = rq->a[4];
 	uint64_t frame = rq->a[5], max;
@@ -145,25 +91,31 @@ static int map_resource(struct xensim *sim, struct hv_conn *c,
 			.offset = (uint64_t)(slot - 1) << XSP_PAGE_SHIFT };
 	}
 	rsp->nr = (uint32_t)nr;
-	*fd_out = d->pool_fd;
-	return record(c, d->domid, rq->a[1], nr, true);
+	return 0;
 }
 
 int hv_fm_request(struct xensim *sim, struct hv_conn *c,
 		  const struct xsp_req *rq, const uint64_t *gfns,
 		  struct xsp_rsp *rsp, struct xsp_page *pages, int *fd_out)
 {
+	struct hv_domain *d;
+	int rc;
+
 	switch (rq->op) {
 	case XSP_FM_MAP:
 		if (rq->nr == 0 || rq->nr > XSP_MAX_PAGES)
 			return -EINVAL;
-		return map_gfns(sim, c, rq, gfns, rsp, pages, fd_out);
+		return map_gfns(sim, c, rq, gfns, rsp, pages);
 	case XSP_FM_MAP_RESOURCE:
 	case XSP_FM_RESOURCE_SIZE:
-		return map_resource(sim, c, rq, rsp, pages, fd_out);
-	case XSP_FM_UNMAP:
-	case XSP_FM_UNMAP_RESOURCE:
-		hv_mapping_remove(&c->maps, rq->a[1], rq->a[2]);
+		return map_resource(sim, c, rq, rsp, pages);
+	case XSP_FM_DOMAIN:
+	case XSP_FM_P2M:
+		rc = hv_check_domain(sim, c, rq->a[0], &d);
+		if (rc)
+			return rc;
+		rsp->v[0] = d->p2m_size;
+		*fd_out = rq->op == XSP_FM_DOMAIN ? d->pool_fd : d->p2m_fd;
 		return 0;
 	}
 	return -EOPNOTSUPP;

@@ -20,7 +20,7 @@
 #include "tests/xensim/xensim.h"
 
 #define HV_MAX_SERVERS 8		/* Xen's MAX_NR_IOREQ_SERVERS */
-#define HV_MAX_PORTS 1024
+#define HV_MAX_PORTS XSP_MAX_PORTS
 #define HV_DOM0_FIRST_PORT 64		/* dom0 already uses low ports */
 #define HV_GUEST_FIRST_PORT 3		/* 1 xenstore, 2 console (libxl) */
 #define HV_MAX_DOMID 0x7ff0		/* DOMID_FIRST_RESERVED */
@@ -83,6 +83,8 @@ struct hv_domain {
 	uint32_t pool_slots, pool_cap;	/* slots used, file size in slots */
 	uint32_t *p2m;			/* gfn -> pool slot + 1, 0 = hole */
 	uint64_t p2m_size;
+	int p2m_fd;			/* p2m's memfd, shared with the library */
+	size_t p2m_bytes;		/* mapped length of p2m */
 	struct hv_server srv[HV_MAX_SERVERS];
 	struct hv_gport port[HV_MAX_PORTS];
 	uint8_t intx[32][4];
@@ -132,7 +134,7 @@ struct hv_conn {
 	pid_t pid;
 	int restrict_domid;
 	struct hv_evh *evh;
-	struct hv_mapping *maps;
+	struct xsp_ledger *ledger;	/* foreignmemory: its live mappings */
 	struct hv_conn *next;
 };
 
@@ -177,6 +179,12 @@ void hv_lport_deliver(struct xensim *sim, uint32_t lport);
 int hv_evt_request(struct xensim *sim, struct hv_conn *c, uint32_t op,
 		   const uint64_t *a, uint64_t *v);
 void hv_evh_release(struct xensim *sim, struct hv_evh *e);
+/* Apply the unmask/notify commands queued on e's event socket. */
+void hv_evh_drain(struct xensim *sim, struct hv_evh *e);
+/* The same for every handle of process pid (before serving it). */
+void hv_evh_drain_pid(struct xensim *sim, pid_t pid);
+/* Bitmap of the ports bound through e (XSP_MAX_PORTS bits). */
+void hv_evh_ports(struct xensim *sim, struct hv_evh *e, uint64_t *bits);
 
 /* hv-ioserver.c */
 int hv_dm_request(struct xensim *sim, struct hv_conn *c, uint32_t op,
@@ -192,7 +200,6 @@ bool hv_rangeset_contains(const struct hv_rangeset *rs, uint64_t s,
 int hv_fm_request(struct xensim *sim, struct hv_conn *c,
 		  const struct xsp_req *rq, const uint64_t *gfns,
 		  struct xsp_rsp *rsp, struct xsp_page *pages, int *fd_out);
-void hv_mapping_remove(struct hv_mapping **list, uint64_t addr, uint64_t nr);
 
 /* hv.c */
 int hv_check_domain(struct xensim *sim, struct hv_conn *c, uint64_t domid,

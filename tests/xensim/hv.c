@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -57,6 +58,22 @@ static int hello(struct xensim *sim, struct hv_conn *c,
 		return -EINVAL;
 	c->kind = (int)rq->a[1];
 	c->pid = (pid_t)rq->a[2];
+	if (c->kind == XSP_KIND_FOREIGNMEMORY) {
+		/* The library's ledger of live mappings (proto.h): our own
+		 * view of it outlives the client. */
+		struct xsp_ledger *l;
+
+		if (fd < 0)
+			return -EINVAL;
+		l = mmap(NULL, XSP_LEDGER_BYTES, PROT_READ, MAP_SHARED, fd, 0);
+		if (l == MAP_FAILED)
+			return -errno;
+		if (l->magic != XSP_LEDGER_MAGIC || l->cap != XSP_LEDGER_CAP) {
+			munmap(l, XSP_LEDGER_BYTES);
+			return -EPROTO;
+		}
+		c->ledger = l;
+	}
 	if (c->kind == XSP_KIND_EVTCHN && fd >= 0) {
 		struct hv_evh *e;
 
@@ -85,11 +102,19 @@ static int dispatch(struct xensim *sim, struct hv_conn *c,
 	if (rq->op == XSP_ADOPT) {
 		struct hv_evh *e = evh_by_ino(sim, rq->a[0]);
 
+		uint64_t bits[HV_MAX_PORTS / 64];
+
 		if (c->kind != XSP_KIND_EVTCHN || c->evh)
 			return -EINVAL;
 		if (!e)
 			return -EBADF;
 		c->evh = e;
+		/* The library keeps the bound ports, like the driver's
+		 * per-file table: hand it the ones bound so far. */
+		hv_evh_ports(sim, e, bits);
+		for (unsigned int i = 0; i < HV_MAX_PORTS / 64; i++)
+			pages[i] = (struct xsp_page){ .offset = bits[i] };
+		rsp->nr = HV_MAX_PORTS / 64;
 		return 0;
 	}
 	if (rq->op == XSP_RESTRICT) {
@@ -127,13 +152,30 @@ static int dispatch(struct xensim *sim, struct hv_conn *c,
 static void conn_close(struct xensim *sim, struct hv_conn *c)
 {
 	/* Mappings outlive the handle on Linux; a handle closed with
-	 * mappings still in place is reported by xensim_leftovers(). */
+	 * mappings still in place (or a client that crashed with them) is
+	 * reported by xensim_leftovers(). */
 	struct hv_mapping **tail = &sim->leaked;
 
 	while (*tail)
 		tail = &(*tail)->next;
-	*tail = c->maps;
-	c->maps = NULL;
+	for (uint32_t i = 0; c->ledger && i < c->ledger->cap; i++) {
+		struct xsp_map_rec r = c->ledger->rec[i];
+		struct hv_mapping *m;
+
+		if (!r.addr)
+			continue;
+		m = calloc(1, sizeof(*m));
+		if (!m)
+			break;
+		*m = (struct hv_mapping){ .addr = r.addr, .nr = r.nr,
+					  .domid = r.domid,
+					  .resource = r.resource,
+					  .pid = c->pid };
+		*tail = m;
+		tail = &m->next;
+	}
+	if (c->ledger)
+		munmap(c->ledger, XSP_LEDGER_BYTES);
 	close(c->fd);
 	free(c);
 }
@@ -158,6 +200,9 @@ static bool serve(struct xensim *sim, struct hv_conn *c)
 	}
 	memset(rsp, 0, sizeof(*rsp));
 	pthread_mutex_lock(&sim->lock);
+	/* What this process sent on its event sockets came first. */
+	if (c->kind)
+		hv_evh_drain_pid(sim, c->pid);
 	rsp->rc = dispatch(sim, c, rq, (const uint64_t *)(rq + 1), in_fd, rsp,
 			   (struct xsp_page *)(rsp + 1), &out_fd);
 	if (c->evh && c->evh->fd == in_fd)
@@ -211,6 +256,8 @@ static void reap_evhs(struct xensim *sim)
 		for (struct hv_conn *c = sim->conns; c; c = c->next)
 			used |= c->evh == e;
 		if (!used && poll(&p, 1, 0) == 1 && (p.revents & POLLHUP)) {
+			/* Commands sent before the hang-up still count. */
+			hv_evh_drain(sim, e);
 			*pe = e->next;
 			hv_evh_release(sim, e);
 			continue;
@@ -226,7 +273,8 @@ static void *hv_thread(void *arg)
 	for (;;) {
 		struct pollfd *pfd;
 		struct hv_conn **cs;
-		unsigned int n = 2, nc = 0;
+		struct hv_evh **es;
+		unsigned int n = 2, nc = 0, ne = 0;
 
 		pthread_mutex_lock(&sim->lock);
 		if (sim->stop) {
@@ -235,12 +283,16 @@ static void *hv_thread(void *arg)
 		}
 		for (struct hv_conn *c = sim->conns; c; c = c->next)
 			nc++;
-		pfd = calloc(n + nc, sizeof(*pfd));
+		for (struct hv_evh *e = sim->evhs; e; e = e->next)
+			ne++;
+		pfd = calloc(n + nc + ne, sizeof(*pfd));
 		cs = calloc(nc + 1, sizeof(*cs));
-		if (!pfd || !cs) {
+		es = calloc(ne + 1, sizeof(*es));
+		if (!pfd || !cs || !es) {
 			pthread_mutex_unlock(&sim->lock);
 			free(pfd);
 			free(cs);
+			free(es);
 			usleep(1000);
 			continue;
 		}
@@ -252,16 +304,28 @@ static void *hv_thread(void *arg)
 			pfd[n + nc++] = (struct pollfd){ .fd = c->fd,
 							 .events = POLLIN };
 		}
-		/* Event sockets are not polled: a client process that goes
-		 * away also closes its control connections, which wakes us,
-		 * and reap_evhs() then looks at every event socket. */
+		/* Event sockets carry the clients' unmask and notify
+		 * commands (and their hang-up, which reap_evhs() handles). */
+		ne = 0;
+		for (struct hv_evh *e = sim->evhs; e; e = e->next) {
+			es[ne] = e;
+			pfd[n + nc + ne++] = (struct pollfd){ .fd = e->fd,
+							      .events = POLLIN };
+		}
 		pthread_mutex_unlock(&sim->lock);
 
-		if (poll(pfd, n + nc, -1) < 0) {
+		if (poll(pfd, n + nc + ne, -1) < 0) {
 			free(pfd);
 			free(cs);
+			free(es);
 			continue;
 		}
+		pthread_mutex_lock(&sim->lock);
+		/* Only this thread frees handles (reap_evhs below). */
+		for (unsigned int i = 0; i < ne; i++)
+			if (pfd[n + nc + i].revents & POLLIN)
+				hv_evh_drain(sim, es[i]);
+		pthread_mutex_unlock(&sim->lock);
 		if (pfd[1].revents & POLLIN) {
 			uint64_t v;
 
@@ -305,6 +369,7 @@ static void *hv_thread(void *arg)
 		pthread_mutex_unlock(&sim->lock);
 		free(pfd);
 		free(cs);
+		free(es);
 	}
 }
 
@@ -683,11 +748,15 @@ int xensim_leftovers(struct xensim *sim, char *buf, size_t len)
 	for (struct hv_conn *c = sim->conns; c; c = c->next) {
 		say(&o, "%s handle still open (pid %d)\n", kind_name(c->kind),
 		    (int)c->pid);
-		for (struct hv_mapping *m = c->maps; m; m = m->next)
-			say(&o, "%s mapping of dom%u at %#llx, %llu pages, still mapped (pid %d)\n",
-			    m->resource ? "resource" : "foreign", m->domid,
-			    (unsigned long long)m->addr,
-			    (unsigned long long)m->nr, (int)m->pid);
+		for (uint32_t i = 0; c->ledger && i < c->ledger->cap; i++) {
+			struct xsp_map_rec r = c->ledger->rec[i];
+
+			if (r.addr)
+				say(&o, "%s mapping of dom%u at %#llx, %u pages, still mapped (pid %d)\n",
+				    r.resource ? "resource" : "foreign", r.domid,
+				    (unsigned long long)r.addr, r.nr,
+				    (int)c->pid);
+		}
 	}
 	for (struct hv_mapping *m = sim->leaked; m; m = m->next)
 		say(&o, "%s mapping of dom%u at %#llx, %llu pages, still mapped when its handle was closed (pid %d)\n",

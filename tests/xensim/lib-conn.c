@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -27,7 +28,7 @@ int xsl_ret(int rc)
 	return rc;
 }
 
-int xsl_connect(struct xsl_conn *c, int kind, int event_fd, uint64_t ino,
+int xsl_connect(struct xsl_conn *c, int kind, int pass_fd, uint64_t ino,
 		int cloexec)
 {
 	struct sockaddr_un sa;
@@ -51,11 +52,12 @@ int xsl_connect(struct xsl_conn *c, int kind, int event_fd, uint64_t ino,
 	}
 	pthread_mutex_init(&c->lock, NULL);
 	c->kind = kind;
+	c->restrict_domid = -1;
 	rq.a[0] = XSP_VERSION;
 	rq.a[1] = (uint64_t)kind;
 	rq.a[2] = (uint64_t)getpid();
 	rq.a[3] = ino;
-	rc = xsp_send(c->fd, &rq, sizeof(rq), event_fd);
+	rc = xsp_send(c->fd, &rq, sizeof(rq), pass_fd);
 	if (!rc) {
 		struct xsp_rsp rsp;
 		long n = xsp_recv(c->fd, &rsp, sizeof(rsp), NULL, 0);
@@ -97,42 +99,42 @@ int xsl_call(struct xsl_conn *c, struct xsp_req *rq, const uint64_t *items,
 	     struct xsp_rsp *rsp, struct xsp_page *pages, uint32_t max_pages,
 	     int *fd)
 {
-	size_t in_len = sizeof(*rq) + (size_t)rq->nr * sizeof(uint64_t);
-	size_t out_len = sizeof(struct xsp_rsp) +
-			 (size_t)max_pages * sizeof(struct xsp_page);
-	char *in = malloc(in_len), *out = malloc(out_len);
-	struct xsp_rsp *r = (struct xsp_rsp *)out;
+	/* Gather and scatter in place: a call allocates nothing (the real
+	 * libraries' ioctls do not either, and tests count allocations). */
+	struct iovec in[2] = {
+		{ .iov_base = rq, .iov_len = sizeof(*rq) },
+		{ .iov_base = (void *)items,
+		  .iov_len = (size_t)rq->nr * sizeof(uint64_t) },
+	};
+	struct xsp_page scratch;
+	struct xsp_rsp r;
+	struct iovec out[2] = {
+		{ .iov_base = &r, .iov_len = sizeof(r) },
+		{ .iov_base = pages ? (void *)pages : (void *)&scratch,
+		  .iov_len = (pages ? max_pages : 1) * sizeof(struct xsp_page) },
+	};
 	int rc, got_fd = -1;
 	long n;
 
 	if (fd)
 		*fd = -1;
-	if (!in || !out) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	memcpy(in, rq, sizeof(*rq));
-	if (rq->nr)
-		memcpy(in + sizeof(*rq), items, rq->nr * sizeof(uint64_t));
 	pthread_mutex_lock(&c->lock);
-	rc = xsp_send(c->fd, in, in_len, -1);
+	rc = xsp_sendv(c->fd, in, rq->nr ? 2 : 1, -1);
 	if (!rc) {
-		n = xsp_recv(c->fd, out, out_len, &got_fd, 0);
+		n = xsp_recvv(c->fd, out, 2, &got_fd, 0);
 		if (n < 0)
 			rc = (int)n;
-		else if (n == 0 || (size_t)n < sizeof(*r) ||
-			 (size_t)n != sizeof(*r) + r->nr * sizeof(struct xsp_page) ||
-			 r->nr > max_pages)
+		else if (n == 0 || (size_t)n < sizeof(r) ||
+			 r.nr > (pages ? max_pages : 0) ||
+			 (size_t)n != sizeof(r) + r.nr * sizeof(struct xsp_page))
 			rc = -EPROTO;	/* hypervisor gone or confused */
 	}
 	pthread_mutex_unlock(&c->lock);
 	if (rc)
 		goto out;
-	rc = r->rc;
+	rc = r.rc;
 	if (rsp)
-		*rsp = *r;
-	if (pages && r->nr)
-		memcpy(pages, r + 1, r->nr * sizeof(struct xsp_page));
+		*rsp = r;
 	if (fd) {
 		*fd = got_fd;
 		got_fd = -1;
@@ -140,8 +142,6 @@ int xsl_call(struct xsl_conn *c, struct xsp_req *rq, const uint64_t *items,
 out:
 	if (got_fd >= 0)
 		close(got_fd);
-	free(in);
-	free(out);
 	return rc;
 }
 
@@ -171,6 +171,8 @@ int xsl_restrict_all(uint16_t domid)
 
 		if (r < 0 && !rc)
 			rc = r;
+		if (r >= 0)
+			c->restrict_domid = domid;
 	}
 	pthread_mutex_unlock(&registry_lock);
 	return rc;

@@ -13,14 +13,15 @@
 struct xsl_conn {
 	int fd;
 	int kind;
+	int restrict_domid;	/* -1, or the domid a restrict succeeded for */
 	pthread_mutex_t lock;	/* one request in flight per handle */
 	struct xsl_conn *next;	/* registry, for xentoolcore_restrict_all */
 };
 
-/* Connect to $XENSIM_DIR/hv.sock and say HELLO (an evtchn handle passes
- * the hypervisor's end of its event socket and the inode of its own end).
- * 0 or -errno. */
-int xsl_connect(struct xsl_conn *c, int kind, int event_fd, uint64_t ino,
+/* Connect to $XENSIM_DIR/hv.sock and say HELLO, passing pass_fd if >= 0
+ * (evtchn: the hypervisor's end of its event socket, and ino is the inode
+ * of our end; foreignmemory: the ledger).  0 or -errno. */
+int xsl_connect(struct xsl_conn *c, int kind, int pass_fd, uint64_t ino,
 		int cloexec);
 void xsl_disconnect(struct xsl_conn *c);
 

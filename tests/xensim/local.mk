@@ -8,7 +8,8 @@
 #
 # Other directories add binaries that link libxen* to the symbol check:
 #   XENSIM_CHECKED_BINARIES += src/daemon/hvmlinkd
-XENSIM_CHECKED_BINARIES = tests/xensim/xensim-toydm
+XENSIM_CHECKED_BINARIES = tests/xensim/xensim-toydm \
+	tests/xensim/xensim-shape-probe
 
 check_LTLIBRARIES += tests/xensim/libxensim.la tests/xensim/libxensim-hv.la
 
@@ -41,6 +42,16 @@ tests_xensim_xensim_toydm_LDADD = $(XEN_LIBS)
 tests_xensim_xensim_selftest_SOURCES = tests/xensim/selftest.c
 tests_xensim_xensim_selftest_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 tests_xensim_xensim_selftest_LDADD = tests/xensim/libxensim-hv.la $(XEN_LIBS)
+
+# The stand-in's system call shape against the real libraries' (strace).
+check_PROGRAMS += tests/xensim/xensim-shape-probe tests/xensim/xensim-syscall-shape
+tests_xensim_xensim_shape_probe_SOURCES = tests/xensim/shape-probe.c
+tests_xensim_xensim_shape_probe_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
+tests_xensim_xensim_shape_probe_LDADD = $(XEN_LIBS)
+tests_xensim_xensim_syscall_shape_SOURCES = tests/xensim/syscall-shape.c
+tests_xensim_xensim_syscall_shape_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
+tests_xensim_xensim_syscall_shape_LDADD = tests/xensim/libxensim-hv.la
+TESTS += tests/xensim/xensim-syscall-shape
 
 tests_xensim_xensim_demo_SOURCES = tests/xensim/demo.c
 tests_xensim_xensim_demo_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)

@@ -15,12 +15,22 @@
 int xsp_send(int sock, const void *buf, size_t len, int fd)
 {
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+
+	return xsp_sendv(sock, &iov, 1, fd);
+}
+
+int xsp_sendv(int sock, const struct iovec *iov, int niov, int fd)
+{
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct msghdr msg = { .msg_iov = (struct iovec *)iov,
+			      .msg_iovlen = (size_t)niov };
+	size_t len = 0;
 
+	for (int i = 0; i < niov; i++)
+		len += iov[i].iov_len;
 	if (fd >= 0) {
 		struct cmsghdr *c;
 
@@ -46,12 +56,19 @@ int xsp_send(int sock, const void *buf, size_t len, int fd)
 long xsp_recv(int sock, void *buf, size_t len, int *fd, int flags)
 {
 	struct iovec iov = { .iov_base = buf, .iov_len = len };
+
+	return xsp_recvv(sock, &iov, 1, fd, flags);
+}
+
+long xsp_recvv(int sock, const struct iovec *iov, int niov, int *fd,
+	       int flags)
+{
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
 	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)niov,
 		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
 	};
 	struct cmsghdr *c;

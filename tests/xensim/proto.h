@@ -7,13 +7,24 @@
  * Every request is answered by exactly one response.  Requests and
  * responses are a fixed header optionally followed by an array (gfns in,
  * per-page results out); a response may carry one file descriptor
- * (SCM_RIGHTS): the domain's page pool, so a deprivileged (chrooted)
- * client never has to open a path.
+ * (SCM_RIGHTS): the domain's page pool or p2m, so a deprivileged
+ * (chrooted) client never has to open a path.
  *
- * Event delivery does not use this connection: xenevtchn_open() makes a
- * socketpair, hands one end to the hypervisor in its HELLO and keeps the
- * other as xenevtchn_fd().  The hypervisor writes one 4-byte local port
- * per delivered event into it.
+ * The calls a device model makes per ioreq do not use this connection, so
+ * that each costs the system calls it costs on Xen (docs/xensim.md,
+ * "System call shape"):
+ *
+ * - Event channels: xenevtchn_open() makes a socketpair, hands one end to
+ *   the hypervisor in its HELLO and keeps the other as xenevtchn_fd().  The
+ *   hypervisor writes one 4-byte local port per delivered event into it;
+ *   the library writes one struct xsp_evt_cmd per unmask or notify into it
+ *   (one system call each, as the write() / ioctl() of libxenevtchn).
+ * - Foreign memory: the library reads the domain's p2m (gfn -> pool slot,
+ *   a memfd the hypervisor shares: XSP_FM_P2M) with one pread and maps the
+ *   pool with one mmap, as libxenforeignmemory's mmap + MMAPBATCH ioctl;
+ *   an unmap is one munmap.  It records its live mappings in a ledger
+ *   (struct xsp_ledger, a memfd passed in the HELLO of the handle) that the
+ *   hypervisor reads for xensim_leftovers(), also after a crash.
  */
 #ifndef XENSIM_PROTO_H
 #define XENSIM_PROTO_H
@@ -21,10 +32,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define XSP_VERSION 1
+#define XSP_VERSION 2
 #define XSP_MAX_PAGES 1024	/* per map request; the library splits */
 #define XSP_PAGE_SHIFT 12
 #define XSP_PAGE_SIZE 4096u
+#define XSP_MAX_PORTS 1024	/* dom0's event channel ports */
 
 enum xsp_kind {
 	XSP_KIND_DEVICEMODEL = 1,
@@ -33,8 +45,12 @@ enum xsp_kind {
 };
 
 enum xsp_op {
-	XSP_HELLO = 1,		/* a0 version, a1 kind, a2 pid, a3 evtchn ino (+fd) / 0 */
-	XSP_ADOPT,		/* evtchn fdopen: a0 inode of the event fd */
+	XSP_HELLO = 1,		/* a0 version, a1 kind, a2 pid, a3 evtchn ino;
+				 * fd: evtchn: the hypervisor's end of the event
+				 * socket; foreignmemory: the ledger memfd */
+	XSP_ADOPT,		/* evtchn fdopen: a0 inode of the event fd
+				 * -> XSP_MAX_PORTS / 64 items whose offset
+				 * fields are the bitmap of ports bound */
 	XSP_RESTRICT,		/* a0 domid, a1 1 = via xentoolcore_restrict_all */
 
 	XSP_DM_CREATE = 16,	/* a0 domid a1 bufioreq -> v0 id */
@@ -55,16 +71,28 @@ enum xsp_op {
 	XSP_EVT_BIND_UNBOUND,		/* a0 domid -> v0 local */
 	XSP_EVT_BIND_VIRQ,		/* a0 virq -> v0 local */
 	XSP_EVT_UNBIND,			/* a0 port */
-	XSP_EVT_NOTIFY,			/* a0 port */
-	XSP_EVT_UNMASK,			/* a0 port */
+	/* (notify and unmask go over the event socket: xsp_evt_cmd) */
 
-	XSP_FM_MAP = 64,	/* a0 domid a1 addr a2 nr a3 writable, + nr u64 gfns
-				 * -> nr x struct xsp_page, fd = pool */
-	XSP_FM_UNMAP,		/* a1 addr a2 nr */
-	XSP_FM_MAP_RESOURCE,	/* a0 domid a1 addr a2 nr a3 type a4 id a5 frame
-				 * -> nr x struct xsp_page, fd = pool */
-	XSP_FM_UNMAP_RESOURCE,	/* a1 addr a2 nr */
+	XSP_FM_MAP = 64,	/* a0 domid, + nr u64 gfns -> nr x struct
+				 * xsp_page (gfn lists that are not one run) */
+	XSP_FM_MAP_RESOURCE,	/* a0 domid a2 nr a3 type a4 id a5 frame
+				 * -> nr x struct xsp_page */
 	XSP_FM_RESOURCE_SIZE,	/* a0 domid a3 type a4 id -> v0 bytes */
+	XSP_FM_DOMAIN,		/* a0 domid -> v0 p2m entries, fd = pool */
+	XSP_FM_P2M,		/* a0 domid -> fd = p2m (u32 slot + 1 per gfn,
+				 * 0 = hole; truncated to 0 when the domain
+				 * dies) */
+};
+
+/* Library -> hypervisor over the event socket. */
+enum xsp_evt_cmd_op {
+	XSP_EVT_CMD_UNMASK = 1,
+	XSP_EVT_CMD_NOTIFY = 2,
+};
+
+struct xsp_evt_cmd {
+	uint32_t op;
+	uint32_t port;
 };
 
 struct xsp_req {
@@ -87,7 +115,36 @@ struct xsp_page {
 	uint64_t offset;
 };
 
+/*
+ * A foreignmemory handle's live mappings, written by the library (open
+ * addressing on addr, linear probing, deletion by backward shift, so no
+ * tombstones) and read by the hypervisor.  addr 0 = free slot; addr is
+ * stored last (release), so a reader that sees it sees the rest.
+ */
+struct xsp_map_rec {
+	uint64_t addr;
+	uint32_t nr;		/* pages */
+	uint16_t domid;
+	uint8_t resource;	/* 1: map_resource, 0: map */
+	uint8_t pad;
+};
+
+#define XSP_LEDGER_MAGIC 0x78736c67u	/* "xslg" */
+#define XSP_LEDGER_CAP 16384u		/* power of two; > IOREQ_GUEST_CACHE_MAX */
+
+struct xsp_ledger {
+	uint32_t magic;
+	uint32_t cap;
+	uint64_t pad;
+	struct xsp_map_rec rec[];
+};
+
+#define XSP_LEDGER_BYTES \
+	(sizeof(struct xsp_ledger) + XSP_LEDGER_CAP * sizeof(struct xsp_map_rec))
+
 _Static_assert(sizeof(struct xsp_req) == 64, "xsp_req size");
+_Static_assert(sizeof(struct xsp_evt_cmd) == 8, "xsp_evt_cmd size");
+_Static_assert(sizeof(struct xsp_map_rec) == 16, "xsp_map_rec size");
 _Static_assert(sizeof(struct xsp_rsp) == 32, "xsp_rsp size");
 _Static_assert(sizeof(struct xsp_page) == 16, "xsp_page size");
 
@@ -100,10 +157,16 @@ struct sockaddr_un;
  */
 int xsp_address(const char *dir, struct sockaddr_un *sa);
 
+struct iovec;
 /* Send buf (and fd if >= 0) as one packet; 0 or -errno. */
 int xsp_send(int sock, const void *buf, size_t len, int fd);
+/* The same, gathering the packet from iov[0..niov). */
+int xsp_sendv(int sock, const struct iovec *iov, int niov, int fd);
 /* Receive one packet into buf; returns its length, 0 on hang-up, -errno.
  * *fd gets a passed descriptor or -1 (fd may be NULL: any is closed). */
 long xsp_recv(int sock, void *buf, size_t len, int *fd, int flags);
+/* The same, scattering the packet into iov[0..niov). */
+long xsp_recvv(int sock, const struct iovec *iov, int niov, int *fd,
+	       int flags);
 
 #endif /* XENSIM_PROTO_H */
