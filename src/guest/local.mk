@@ -28,24 +28,49 @@ src_guest_cli_hvmlink_static_LDADD = $(src_guest_cli_hvmlink_LDADD)
 src_guest_cli_hvmlink_static_LDFLAGS = $(AM_LDFLAGS) -all-static
 endif
 
-# Agent logic as a library so the unit tests link the same code.
-noinst_LTLIBRARIES += src/guest/agent/libagent.la
+# Agent logic as libraries so the unit tests link the same code: what
+# both agents share (and the system agent), and the desktop backends
+# only the session agent links (no X libraries in the root daemon).
+noinst_LTLIBRARIES += src/guest/agent/libagent.la src/guest/agent/libsession.la
 src_guest_agent_libagent_la_SOURCES = \
 	src/guest/agent/agent.h \
 	src/guest/agent/agent.c \
 	src/guest/agent/backoff.c \
 	src/guest/agent/config.c \
+	src/guest/agent/devconn.c \
+	src/guest/agent/devconn.h \
 	src/guest/agent/display.c \
+	src/guest/agent/hook.c \
+	src/guest/agent/hook.h \
 	src/guest/agent/kv.c \
+	src/guest/agent/layout.c \
+	src/guest/agent/layout.h \
 	src/guest/agent/log.c \
+	src/guest/agent/session-config.c \
 	src/guest/agent/timesync.c
-src_guest_agent_libagent_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
-src_guest_agent_libagent_la_LIBADD = src/guest/lib/libhvmlink-guest.la $(GLIB_LIBS)
+src_guest_agent_libagent_la_CFLAGS = $(AM_CFLAGS) $(GIO_CFLAGS)
+src_guest_agent_libagent_la_LIBADD = src/guest/lib/libhvmlink-guest.la $(GIO_LIBS)
+
+src_guest_agent_libsession_la_SOURCES = \
+	src/guest/agent/session.c \
+	src/guest/agent/mutter.c \
+	src/guest/agent/mutter.h \
+	src/guest/agent/x11.h \
+	src/guest/agent/x11-randr.c \
+	src/guest/agent/x11-watch.c
+src_guest_agent_libsession_la_CFLAGS = $(AM_CFLAGS) $(GIO_CFLAGS) $(X11RANDR_CFLAGS)
+src_guest_agent_libsession_la_LIBADD = src/guest/agent/libagent.la \
+	$(GIO_LIBS) $(X11RANDR_LIBS) -lm
 
 sbin_PROGRAMS += src/guest/agent/hvmlink-agent
 src_guest_agent_hvmlink_agent_SOURCES = src/guest/agent/main.c
-src_guest_agent_hvmlink_agent_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
-src_guest_agent_hvmlink_agent_LDADD = src/guest/agent/libagent.la $(GLIB_LIBS)
+src_guest_agent_hvmlink_agent_CFLAGS = $(AM_CFLAGS) $(GIO_CFLAGS)
+src_guest_agent_hvmlink_agent_LDADD = src/guest/agent/libagent.la $(GIO_LIBS)
+
+bin_PROGRAMS += src/guest/agent/hvmlink-session-agent
+src_guest_agent_hvmlink_session_agent_SOURCES = src/guest/agent/session-main.c
+src_guest_agent_hvmlink_session_agent_CFLAGS = $(AM_CFLAGS) $(GIO_CFLAGS)
+src_guest_agent_hvmlink_session_agent_LDADD = src/guest/agent/libsession.la $(GIO_LIBS)
 
 # systemd unit, with the configured sbindir.
 guestunitdir = $(prefix)/lib/systemd/system
@@ -68,8 +93,8 @@ tests_unit_guest_lib_test_SOURCES = tests/unit/guest-lib-test.c
 tests_unit_guest_lib_test_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 tests_unit_guest_lib_test_LDADD = src/guest/lib/libhvmlink-guest.la $(GLIB_LIBS)
 tests_unit_guest_agent_test_SOURCES = tests/unit/guest-agent-test.c
-tests_unit_guest_agent_test_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
-tests_unit_guest_agent_test_LDADD = src/guest/agent/libagent.la $(GLIB_LIBS)
+tests_unit_guest_agent_test_CFLAGS = $(AM_CFLAGS) $(GIO_CFLAGS) $(X11RANDR_CFLAGS)
+tests_unit_guest_agent_test_LDADD = src/guest/agent/libsession.la $(GIO_LIBS)
 
 # Kernel module: Kbuild sources, copied into the build tree so the
 # source tree stays read-only (distcheck) and parallel builds don't clash.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0 OR MIT)
-/* Unit tests: hvmlink-agent logic that needs no device (hint -> xrandr
- * arguments, hook environment, key/value directory, backoff, heartbeat
- * period, time sync decision, configuration). */
+/* Unit tests: agent logic that needs no device (hook arguments,
+ * environment and asynchronous runs, layouts, CVT timings, key/value
+ * directory, backoff, heartbeat period, time sync decision, both
+ * configurations). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -12,44 +13,13 @@
 #include <glib/gstdio.h>
 
 #include "guest/agent/agent.h"
+#include "guest/agent/hook.h"
+#include "guest/agent/layout.h"
+#include "guest/agent/x11.h"
 
 static const struct hvmlink_display_mode mode_720p = {
 	.width = 1280, .height = 720, .bpp = 32, .x = -10, .y = 20, .enabled = 1,
 };
-
-static void test_xrandr_outputs(void)
-{
-	const char *query =
-		"Screen 0: minimum 320 x 200, current 1024 x 768, maximum 8192 x 8192\n"
-		"Virtual-1 connected primary 1024x768+0+0 (normal left) 0mm x 0mm\n"
-		"   1024x768      60.00*+\n"
-		"   800x600       60.32\n"
-		"Virtual-2 disconnected (normal left inverted right x axis y axis)\n"
-		"Virtual-3 connected 800x600+1024+0 (normal) 0mm x 0mm\n"
-		"   800x600       60.32*\n";
-	g_autoptr(GPtrArray) o = display_parse_xrandr_outputs(query);
-
-	g_assert_cmpuint(o->len, ==, 2);
-	g_assert_cmpstr(g_ptr_array_index(o, 0), ==, "Virtual-1");
-	g_assert_cmpstr(g_ptr_array_index(o, 1), ==, "Virtual-3");
-
-	g_ptr_array_unref(o);
-	o = display_parse_xrandr_outputs("");
-	g_assert_cmpuint(o->len, ==, 0);
-}
-
-static void test_xrandr_argv(void)
-{
-	struct hvmlink_display_mode off = { 0 };
-	g_auto(GStrv) on = display_xrandr_argv(":0", "Virtual-1", &mode_720p);
-	g_auto(GStrv) no = display_xrandr_argv(NULL, "Virtual-2", &off);
-	g_autofree char *on_s = g_strjoinv(" ", on);
-	g_autofree char *no_s = g_strjoinv(" ", no);
-
-	g_assert_cmpstr(on_s, ==,
-			"xrandr --display :0 --output Virtual-1 --mode 1280x720 --pos -10x20");
-	g_assert_cmpstr(no_s, ==, "xrandr --output Virtual-2 --off");
-}
 
 static void test_hook_argv_env(void)
 {
@@ -84,6 +54,45 @@ static void test_failure_reason(void)
 	g_assert_cmpstr(c, ==, "killed by signal 9");
 }
 
+struct hook_wait {
+	GMainLoop *loop;
+	gboolean ok;
+	char *reason;
+	unsigned int ticks;		/* main loop timer while the hook ran */
+};
+
+static void on_hook_done(gboolean ok, const char *reason, void *data)
+{
+	struct hook_wait *w = data;
+
+	w->ok = ok;
+	w->reason = g_strdup(reason);
+	g_main_loop_quit(w->loop);
+}
+
+static gboolean on_tick(gpointer data)
+{
+	struct hook_wait *w = data;
+
+	w->ticks++;
+	return G_SOURCE_CONTINUE;
+}
+
+/* Run a hook to completion in a main loop that also runs a 50 ms timer. */
+static void run_hook(char **argv, char **env, unsigned int timeout_s,
+		     struct hook_wait *w)
+{
+	guint tick;
+
+	memset(w, 0, sizeof(*w));
+	w->loop = g_main_loop_new(NULL, FALSE);
+	tick = g_timeout_add(50, on_tick, w);
+	hook_start(argv, env, timeout_s, on_hook_done, w);
+	g_main_loop_run(w->loop);
+	g_source_remove(tick);
+	g_main_loop_unref(w->loop);
+}
+
 /* The hook really gets the mode: run it through /bin/sh. */
 static void test_hook_run(void)
 {
@@ -94,14 +103,123 @@ static void test_hook_run(void)
 		"hook", "0", "1280", "720", NULL };
 	char *bad[] = { "/bin/sh", "-c", "echo 'cannot set mode' >&2; exit 4", NULL };
 	char *missing[] = { "/nonexistent/hook", NULL };
-	g_autofree char *r1 = NULL, *r2 = NULL, *r3 = NULL;
+	struct hook_wait w;
 
-	g_assert_true(display_run(ok, env, &r1));
-	g_assert_null(r1);
-	g_assert_false(display_run(bad, env, &r2));
-	g_assert_cmpstr(r2, ==, "exit status 4: cannot set mode");
-	g_assert_false(display_run(missing, env, &r3));
-	g_assert_true(g_str_has_prefix(r3, "cannot run /nonexistent/hook"));
+	run_hook(ok, env, 10, &w);
+	g_assert_true(w.ok);
+	g_assert_null(w.reason);
+	run_hook(bad, env, 10, &w);
+	g_assert_false(w.ok);
+	g_assert_cmpstr(w.reason, ==, "exit status 4: cannot set mode");
+	g_free(w.reason);
+	run_hook(missing, env, 10, &w);
+	g_assert_false(w.ok);
+	g_assert_true(g_str_has_prefix(w.reason, "cannot run /nonexistent/hook"));
+	g_free(w.reason);
+}
+
+/* A slow hook neither blocks the main loop (the heartbeat timer keeps
+ * firing) nor runs past its timeout. */
+static void test_hook_slow(void)
+{
+	char *slow[] = { "/bin/sleep", "30", NULL };
+	gint64 start = g_get_monotonic_time();
+	struct hook_wait w;
+
+	run_hook(slow, NULL, 1, &w);
+	g_assert_false(w.ok);
+	g_assert_cmpstr(w.reason, ==, "timed out after 1 s");
+	g_free(w.reason);
+	/* Killed after about 1 s, not after 30; the 50 ms timer ran all along. */
+	g_assert_cmpint(g_get_monotonic_time() - start, <, 10 * G_USEC_PER_SEC);
+	g_assert_cmpuint(w.ticks, >=, 10);
+}
+
+static void test_layout(void)
+{
+	struct hvmlink_display_mode off = { 0 }, bad_off = { .width = 5 };
+	struct hvmlink_display_mode big = mode_720p, bpp = mode_720p, far = mode_720p;
+	struct layout l = { 0 };
+	struct layout_result res[HVMLINK_MAX_DISPLAYS] = { 0 };
+	g_autofree char *s1 = layout_mode_string(&mode_720p);
+	g_autofree char *s2 = layout_mode_string(&off);
+	int32_t x, y;
+
+	g_assert_null(layout_mode_invalid(&mode_720p));
+	g_assert_null(layout_mode_invalid(&off));
+	g_assert_nonnull(layout_mode_invalid(&bad_off));
+	big.width = 16385;
+	g_assert_nonnull(layout_mode_invalid(&big));
+	bpp.bpp = 15;
+	g_assert_nonnull(layout_mode_invalid(&bpp));
+	far.x = -(1 << 20) - 1;
+	g_assert_nonnull(layout_mode_invalid(&far));
+	g_assert_cmpstr(s1, ==, "1280x720-10+20");
+	g_assert_cmpstr(s2, ==, "off");
+
+	/* The desktop's corner: smallest x and y over enabled hints only. */
+	layout_origin(&l, &x, &y);
+	g_assert_cmpint(x, ==, 0);
+	g_assert_cmpint(y, ==, 0);
+	l.d[0].present = TRUE;
+	l.d[0].mode = mode_720p;		/* -10, 20 */
+	l.d[1].present = TRUE;
+	l.d[1].mode = mode_720p;
+	l.d[1].mode.x = 1270;
+	l.d[1].mode.y = 5;
+	l.d[2].present = TRUE;			/* off: ignored */
+	l.d[3].mode = mode_720p;		/* not present: ignored */
+	l.d[3].mode.x = -5000;
+	layout_origin(&l, &x, &y);
+	g_assert_cmpint(x, ==, -10);
+	g_assert_cmpint(y, ==, 5);
+	g_assert_cmpuint(layout_enabled_count(&l), ==, 2);
+
+	g_assert_true(layout_mode_matches(&mode_720p, &mode_720p));
+	g_assert_true(layout_mode_matches(&off, &off));
+	g_assert_false(layout_mode_matches(&off, &mode_720p));
+	g_assert_false(layout_mode_matches(&mode_720p, &l.d[1].mode));
+	bpp = mode_720p;
+	bpp.bpp = 0;			/* bpp is the guest's choice */
+	g_assert_true(layout_mode_matches(&mode_720p, &bpp));
+
+	layout_fail_all(&l, res, "no %s", "luck");
+	g_assert_true(res[0].done && !res[0].ok);
+	g_assert_cmpstr(res[2].reason, ==, "no luck");
+	g_assert_false(res[3].done);
+}
+
+/* CVT reduced blanking, the visible size exactly as hinted. */
+static void test_cvt(void)
+{
+	const unsigned int sizes[][2] = {
+		{ 1366, 768 }, { 3440, 1440 }, { 1920, 1080 }, { 1080, 2340 }, { 1, 1 },
+	};
+	XRRModeInfo m;
+	char name[32];
+
+	for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
+		double hz;
+
+		g_assert_true(x11_cvt_mode(sizes[i][0], sizes[i][1], &m, name));
+		g_assert_cmpuint(m.width, ==, sizes[i][0]);
+		g_assert_cmpuint(m.height, ==, sizes[i][1]);
+		g_assert_cmpuint(m.hSyncStart, >=, m.width);
+		g_assert_cmpuint(m.hSyncEnd, >, m.hSyncStart);
+		g_assert_cmpuint(m.hTotal, >, m.hSyncEnd);
+		g_assert_cmpuint(m.vSyncStart, >=, m.height);
+		g_assert_cmpuint(m.vTotal, >, m.vSyncEnd);
+		hz = (double)m.dotClock / ((double)m.hTotal * m.vTotal);
+		g_assert_cmpfloat(hz, >, 59.0);
+		g_assert_cmpfloat(hz, <, 61.0);
+		g_assert_true(g_str_has_prefix(m.name, X11_MODE_PREFIX));
+		g_assert_cmpuint(m.nameLength, ==, strlen(m.name));
+	}
+	g_assert_cmpstr(name, ==, "hvmlink-1x1");
+	/* Reduced blanking: 160 pixels of horizontal blanking (CVT 1.2). */
+	g_assert_true(x11_cvt_mode(1920, 1080, &m, name));
+	g_assert_cmpuint(m.hTotal, ==, 2080);
+	g_assert_cmpuint(m.modeFlags, ==, RR_HSyncPositive | RR_VSyncNegative);
 }
 
 static char *read_file(const char *dir, const char *name)
@@ -312,10 +430,18 @@ static void test_config_args(void)
 	char *bad_args[] = { "hvmlink-agent", "--timesync", "maybe", NULL };
 	char **bad = bad_args;
 	int bad_argc = 3;
+	char *ver_args[] = { "hvmlink-agent", "--version", NULL };
+	char **ver = ver_args;
+	int ver_argc = 2;
+	char *to_args[] = { "hvmlink-agent", "--hook-timeout", "0", NULL };
+	char **to = to_args;
+	int to_argc = 3;
+	gboolean version;
 
 	agent_config_init(&c);
-	g_assert_true(agent_config_parse_args(&c, &argc, &argv, &error));
+	g_assert_true(agent_config_parse_args(&c, &argc, &argv, &version, &error));
 	g_assert_no_error(error);
+	g_assert_false(version);
 	g_assert_cmpstr(c.kv_dir, ==, "/from/args");	/* args win */
 	g_assert_cmpstr(c.device, ==, "/dev/file");	/* file beats default */
 	g_assert_false(c.heartbeat);
@@ -324,20 +450,79 @@ static void test_config_args(void)
 	agent_config_clear(&c);
 
 	agent_config_init(&c);
-	g_assert_false(agent_config_parse_args(&c, &bad_argc, &bad, &error));
+	g_assert_false(agent_config_parse_args(&c, &bad_argc, &bad, &version, &error));
+	g_assert_nonnull(error);
+	g_clear_error(&error);
+	agent_config_clear(&c);
+
+	/* --version alone; hook timeout bounds. */
+	agent_config_init(&c);
+	g_assert_true(agent_config_parse_args(&c, &ver_argc, &ver, &version, &error));
+	g_assert_true(version);
+	agent_config_clear(&c);
+	agent_config_init(&c);
+	g_assert_false(agent_config_parse_args(&c, &to_argc, &to, &version, &error));
 	g_assert_nonnull(error);
 	agent_config_clear(&c);
 	g_unlink(file);
 }
 
+static void test_session_config(void)
+{
+	struct session_config c;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *file = write_tmp(
+		"[agent]\ndevice=/dev/admin\n"
+		"[session]\nbackend=x11\noutputs=DVI-0, DVI-1\napply-timeout=7\n");
+	g_autofree char *bad_out = write_tmp("[session]\noutputs=A,,B\n");
+	g_autofree char *bad_hook = write_tmp("[session]\nbackend=hook\n");
+	char *args[] = { "hvmlink-session-agent", "--config", file, "--x-display", ":7",
+			 "--x-wait", "0", NULL };
+	char **argv = args;
+	int argc = G_N_ELEMENTS(args) - 1;
+	char *bad_args[] = { "hvmlink-session-agent", "--backend", "kde", NULL };
+	char **bad = bad_args;
+	int bad_argc = 3;
+	gboolean version;
+
+	session_config_init(&c);
+	g_assert_cmpstr(c.device, ==, "/dev/hvmlink-user");
+	g_assert_cmpint(c.backend, ==, SESSION_BACKEND_AUTO);
+	g_assert_true(session_config_parse_args(&c, &argc, &argv, &version, &error));
+	g_assert_no_error(error);
+	g_assert_cmpstr(c.device, ==, "/dev/hvmlink-user");	/* [agent] is not ours */
+	g_assert_cmpint(c.backend, ==, SESSION_BACKEND_X11);
+	g_assert_cmpuint(g_strv_length(c.outputs), ==, 2);
+	g_assert_cmpstr(c.outputs[1], ==, "DVI-1");
+	g_assert_cmpuint(c.apply_timeout_s, ==, 7);
+	g_assert_cmpstr(c.x_display, ==, ":7");
+	g_assert_cmpuint(c.x_wait_s, ==, 0);
+	session_config_clear(&c);
+
+	session_config_init(&c);
+	g_assert_false(session_config_load_file(&c, bad_out, TRUE, &error));
+	g_assert_nonnull(error);
+	g_clear_error(&error);
+	g_assert_false(session_config_load_file(&c, bad_hook, TRUE, &error));
+	g_assert_nonnull(error);
+	g_clear_error(&error);
+	g_assert_false(session_config_parse_args(&c, &bad_argc, &bad, &version, &error));
+	g_assert_nonnull(error);
+	session_config_clear(&c);
+	g_unlink(file);
+	g_unlink(bad_out);
+	g_unlink(bad_hook);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add_func("/guest/agent/xrandr-outputs", test_xrandr_outputs);
-	g_test_add_func("/guest/agent/xrandr-argv", test_xrandr_argv);
 	g_test_add_func("/guest/agent/hook-argv-env", test_hook_argv_env);
 	g_test_add_func("/guest/agent/failure-reason", test_failure_reason);
 	g_test_add_func("/guest/agent/hook-run", test_hook_run);
+	g_test_add_func("/guest/agent/hook-slow", test_hook_slow);
+	g_test_add_func("/guest/agent/layout", test_layout);
+	g_test_add_func("/guest/agent/cvt", test_cvt);
 	g_test_add_func("/guest/agent/kv-dir", test_kv_dir);
 	g_test_add_func("/guest/agent/kv-dir-error", test_kv_dir_error);
 	g_test_add_func("/guest/agent/backoff", test_backoff);
@@ -345,5 +530,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/guest/agent/timesync", test_timesync);
 	g_test_add_func("/guest/agent/config-file", test_config_file);
 	g_test_add_func("/guest/agent/config-args", test_config_args);
+	g_test_add_func("/guest/agent/session-config", test_session_config);
 	return g_test_run();
 }

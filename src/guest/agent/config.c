@@ -4,6 +4,7 @@
  * (group [agent], AGENT_DEFAULT_CONFIG unless --config), then the command
  * line.  Keys and options are listed in hvmlink-agent(8).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "guest/agent/agent.h"
@@ -18,6 +19,7 @@ void agent_config_init(struct agent_config *cfg)
 	cfg->display = TRUE;
 	cfg->kv = TRUE;
 	cfg->kv_dir = g_strdup(AGENT_DEFAULT_KV_DIR);
+	cfg->hook_timeout_s = 30;
 	cfg->heartbeat = TRUE;
 	cfg->timesync = AGENT_TIMESYNC_OFF;
 	cfg->timesync_interval_s = 60;
@@ -29,7 +31,6 @@ void agent_config_init(struct agent_config *cfg)
 void agent_config_clear(struct agent_config *cfg)
 {
 	g_free(cfg->device);
-	g_free(cfg->xrandr_display);
 	g_free(cfg->display_hook);
 	g_free(cfg->kv_dir);
 	g_free(cfg->kv_hook);
@@ -57,17 +58,22 @@ static void set_string(char **field, char *value)
 	*field = value;
 }
 
+void agent_print_version(const char *program)
+{
+	printf("%s %s\n", program, PACKAGE_VERSION);
+}
+
 /* A key that is absent keeps the default; one that is malformed is an
  * error (a typo must not silently run with defaults). */
-static gboolean get_bool(GKeyFile *kf, const char *key, gboolean *out,
-			 GError **error)
+gboolean config_get_bool(GKeyFile *kf, const char *group, const char *key,
+			 gboolean *out, GError **error)
 {
 	GError *e = NULL;
 	gboolean v;
 
-	if (!g_key_file_has_key(kf, GROUP, key, NULL))
+	if (!g_key_file_has_key(kf, group, key, NULL))
 		return TRUE;
-	v = g_key_file_get_boolean(kf, GROUP, key, &e);
+	v = g_key_file_get_boolean(kf, group, key, &e);
 	if (e) {
 		g_propagate_error(error, e);
 		return FALSE;
@@ -76,15 +82,16 @@ static gboolean get_bool(GKeyFile *kf, const char *key, gboolean *out,
 	return TRUE;
 }
 
-static gboolean get_uint(GKeyFile *kf, const char *key, unsigned int min,
-			 unsigned int max, unsigned int *out, GError **error)
+gboolean config_get_uint(GKeyFile *kf, const char *group, const char *key,
+			 unsigned int min, unsigned int max, unsigned int *out,
+			 GError **error)
 {
 	GError *e = NULL;
 	guint64 v;
 
-	if (!g_key_file_has_key(kf, GROUP, key, NULL))
+	if (!g_key_file_has_key(kf, group, key, NULL))
 		return TRUE;
-	v = g_key_file_get_uint64(kf, GROUP, key, &e);
+	v = g_key_file_get_uint64(kf, group, key, &e);
 	if (e) {
 		g_propagate_error(error, e);
 		return FALSE;
@@ -125,8 +132,6 @@ gboolean agent_config_load_file(struct agent_config *cfg, const char *path,
 		return FALSE;
 	}
 	set_string(&cfg->device, g_key_file_get_string(kf, GROUP, "device", NULL));
-	set_string(&cfg->xrandr_display,
-		   g_key_file_get_string(kf, GROUP, "xrandr-display", NULL));
 	set_string(&cfg->display_hook,
 		   g_key_file_get_string(kf, GROUP, "display-hook", NULL));
 	set_string(&cfg->kv_dir, g_key_file_get_string(kf, GROUP, "kv-dir", NULL));
@@ -137,15 +142,17 @@ gboolean agent_config_load_file(struct agent_config *cfg, const char *path,
 			    "%s: timesync: '%s' is not off, log or adjust", path, ts);
 		return FALSE;
 	}
-	if (!get_bool(kf, "display", &cfg->display, error) ||
-	    !get_bool(kf, "kv", &cfg->kv, error) ||
-	    !get_bool(kf, "heartbeat", &cfg->heartbeat, error) ||
-	    !get_bool(kf, "verbose", &cfg->verbose, error) ||
-	    !get_uint(kf, "timesync-interval", 1, 86400, &cfg->timesync_interval_s, error) ||
-	    !get_uint(kf, "timesync-threshold-ms", 1, 86400000,
-		      &cfg->timesync_threshold_ms, error) ||
-	    !get_uint(kf, "retry-min-ms", 10, 3600000, &cfg->retry_min_ms, error) ||
-	    !get_uint(kf, "retry-max-ms", 10, 3600000, &cfg->retry_max_ms, error)) {
+	if (!config_get_bool(kf, GROUP, "display", &cfg->display, error) ||
+	    !config_get_bool(kf, GROUP, "kv", &cfg->kv, error) ||
+	    !config_get_bool(kf, GROUP, "heartbeat", &cfg->heartbeat, error) ||
+	    !config_get_bool(kf, GROUP, "verbose", &cfg->verbose, error) ||
+	    !config_get_uint(kf, GROUP, "hook-timeout", 1, 3600, &cfg->hook_timeout_s, error) ||
+	    !config_get_uint(kf, GROUP, "timesync-interval", 1, 86400,
+			     &cfg->timesync_interval_s, error) ||
+	    !config_get_uint(kf, GROUP, "timesync-threshold-ms", 1, 86400000,
+			     &cfg->timesync_threshold_ms, error) ||
+	    !config_get_uint(kf, GROUP, "retry-min-ms", 10, 3600000, &cfg->retry_min_ms, error) ||
+	    !config_get_uint(kf, GROUP, "retry-max-ms", 10, 3600000, &cfg->retry_max_ms, error)) {
 		g_prefix_error(error, "%s: ", path);
 		return FALSE;
 	}
@@ -153,14 +160,17 @@ gboolean agent_config_load_file(struct agent_config *cfg, const char *path,
 }
 
 gboolean agent_config_parse_args(struct agent_config *cfg, int *argc,
-				 char ***argv, GError **error)
+				 char ***argv, gboolean *version, GError **error)
 {
-	g_autofree char *config = NULL, *device = NULL, *xdisplay = NULL;
+	g_autofree char *config = NULL, *device = NULL;
 	g_autofree char *display_hook = NULL, *kv_dir = NULL, *kv_hook = NULL;
 	g_autofree char *timesync = NULL;
 	gboolean foreground = FALSE, verbose = FALSE, no_display = FALSE;
 	gboolean no_kv = FALSE, no_heartbeat = FALSE;
+	int hook_timeout = -1;
 	const GOptionEntry entries[] = {
+		{ "version", 'V', 0, G_OPTION_ARG_NONE, version,
+		  "Print the version and exit", NULL },
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &config,
 		  "Keyfile to read (default " AGENT_DEFAULT_CONFIG ")", "FILE" },
 		{ "device", 'd', 0, G_OPTION_ARG_FILENAME, &device,
@@ -169,18 +179,18 @@ gboolean agent_config_parse_args(struct agent_config *cfg, int *argc,
 		  "Log to stderr instead of syslog", NULL },
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
 		  "Log debug lines", NULL },
-		{ "xrandr-display", 0, 0, G_OPTION_ARG_STRING, &xdisplay,
-		  "X display for xrandr (default $DISPLAY)", "DISPLAY" },
 		{ "display-hook", 0, 0, G_OPTION_ARG_FILENAME, &display_hook,
-		  "Command applying display hints instead of xrandr", "CMD" },
+		  "Apply display hints with CMD (guests without a session agent)", "CMD" },
 		{ "no-display", 0, 0, G_OPTION_ARG_NONE, &no_display,
-		  "Do not handle display hints", NULL },
+		  "This guest does not handle display hints", NULL },
 		{ "kv-dir", 0, 0, G_OPTION_ARG_FILENAME, &kv_dir,
 		  "Key/value directory (default " AGENT_DEFAULT_KV_DIR ")", "DIR" },
 		{ "kv-hook", 0, 0, G_OPTION_ARG_FILENAME, &kv_hook,
 		  "Command run after key/values changed", "CMD" },
 		{ "no-kv", 0, 0, G_OPTION_ARG_NONE, &no_kv,
 		  "Do not handle key/value hints", NULL },
+		{ "hook-timeout", 0, 0, G_OPTION_ARG_INT, &hook_timeout,
+		  "Kill a hook running longer (default 30)", "SECONDS" },
 		{ "no-heartbeat", 0, 0, G_OPTION_ARG_NONE, &no_heartbeat,
 		  "Never send heartbeats", NULL },
 		{ "timesync", 0, 0, G_OPTION_ARG_STRING, &timesync,
@@ -189,9 +199,12 @@ gboolean agent_config_parse_args(struct agent_config *cfg, int *argc,
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- hvmlink guest agent");
 
+	*version = FALSE;
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, argc, argv, error))
 		return FALSE;
+	if (*version)
+		return TRUE;
 	if (*argc > 1) {
 		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
 			    "unexpected argument '%s'", (*argv)[1]);
@@ -203,7 +216,6 @@ gboolean agent_config_parse_args(struct agent_config *cfg, int *argc,
 
 	/* The command line wins over the file. */
 	set_string(&cfg->device, g_steal_pointer(&device));
-	set_string(&cfg->xrandr_display, g_steal_pointer(&xdisplay));
 	set_string(&cfg->display_hook, g_steal_pointer(&display_hook));
 	set_string(&cfg->kv_dir, g_steal_pointer(&kv_dir));
 	set_string(&cfg->kv_hook, g_steal_pointer(&kv_hook));
@@ -217,6 +229,14 @@ gboolean agent_config_parse_args(struct agent_config *cfg, int *argc,
 		cfg->kv = FALSE;
 	if (no_heartbeat)
 		cfg->heartbeat = FALSE;
+	if (hook_timeout != -1) {
+		if (hook_timeout < 1 || hook_timeout > 3600) {
+			g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+				    "--hook-timeout: %d not in 1..3600", hook_timeout);
+			return FALSE;
+		}
+		cfg->hook_timeout_s = (unsigned int)hook_timeout;
+	}
 	if (timesync && !agent_timesync_from_name(timesync, &cfg->timesync)) {
 		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
 			    "--timesync: '%s' is not off, log or adjust", timesync);

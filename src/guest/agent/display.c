@@ -1,57 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0 OR MIT)
 /*
- * Display hints: turning a hinted mode into an xrandr command line or a
- * hook invocation, and running it.  Everything but display_run() is pure.
+ * The display hook's interface: a hinted mode as arguments and
+ * environment, and a failed command's exit as a reason.  Pure.
  */
 #include <string.h>
 #include <sys/wait.h>
 
 #include "guest/agent/agent.h"
-
-GPtrArray *display_parse_xrandr_outputs(const char *query)
-{
-	GPtrArray *outputs = g_ptr_array_new_with_free_func(g_free);
-	gchar **lines = g_strsplit(query, "\n", -1);
-
-	/* Output lines start in column 0: "Virtual-1 connected primary ...";
-	 * mode lines are indented, "Screen 0:" is not an output. */
-	for (gchar **l = lines; *l; l++) {
-		gchar **f;
-
-		if (**l == '\0' || g_ascii_isspace(**l) || g_str_has_prefix(*l, "Screen "))
-			continue;
-		f = g_strsplit(*l, " ", 3);
-		if (f[0] && f[1] && !strcmp(f[1], "connected"))
-			g_ptr_array_add(outputs, g_strdup(f[0]));
-		g_strfreev(f);
-	}
-	g_strfreev(lines);
-	return outputs;
-}
-
-GStrv display_xrandr_argv(const char *x_display, const char *output,
-			  const struct hvmlink_display_mode *mode)
-{
-	GPtrArray *a = g_ptr_array_new();
-
-	g_ptr_array_add(a, g_strdup("xrandr"));
-	if (x_display) {
-		g_ptr_array_add(a, g_strdup("--display"));
-		g_ptr_array_add(a, g_strdup(x_display));
-	}
-	g_ptr_array_add(a, g_strdup("--output"));
-	g_ptr_array_add(a, g_strdup(output));
-	if (!mode->enabled) {
-		g_ptr_array_add(a, g_strdup("--off"));
-	} else {
-		g_ptr_array_add(a, g_strdup("--mode"));
-		g_ptr_array_add(a, g_strdup_printf("%ux%u", mode->width, mode->height));
-		g_ptr_array_add(a, g_strdup("--pos"));
-		g_ptr_array_add(a, g_strdup_printf("%dx%d", mode->x, mode->y));
-	}
-	g_ptr_array_add(a, NULL);
-	return (GStrv)g_ptr_array_free(a, FALSE);
-}
 
 /* The mode as strings, in the order of the hook's arguments. */
 static void mode_fields(uint32_t display, const struct hvmlink_display_mode *m,
@@ -116,24 +71,4 @@ char *display_failure_reason(int wait_status, const char *err_output)
 		reason = g_strdup_printf("wait status %d", wait_status);
 	g_free(line);
 	return reason;
-}
-
-gboolean display_run(GStrv argv, GStrv envp, char **reason)
-{
-	g_autoptr(GError) error = NULL;
-	g_autofree char *err_output = NULL;
-	int status = 0;
-
-	if (!g_spawn_sync(NULL, argv, envp, G_SPAWN_SEARCH_PATH |
-			  G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
-			  &err_output, &status, &error)) {
-		*reason = g_strdup_printf("cannot run %s: %s", argv[0], error->message);
-		return FALSE;
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		*reason = NULL;
-		return TRUE;
-	}
-	*reason = display_failure_reason(status, err_output);
-	return FALSE;
 }

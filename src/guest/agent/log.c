@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0 OR MIT)
 /*
- * hvmlink-agent logging.  Every line starts "hvmlink-agent: " on stderr
- * (--foreground) so tests can grep stable prefixes; otherwise syslog with
- * the ident hvmlink-agent (the journal picks it up).
+ * Agent logging.  Every line starts with the program's name ("hvmlink-agent: ")
+ * on stderr (--foreground, and always for the session agent, whose stderr
+ * goes to the user's journal or ~/.xsession-errors) so tests can grep
+ * stable prefixes; otherwise syslog with that ident.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,13 +13,15 @@
 
 static gboolean log_foreground = TRUE;
 static gboolean log_verbose;
+static const char *log_ident = "hvmlink-agent";
 
-void agent_log_init(gboolean foreground, gboolean verbose)
+void agent_log_init(const char *ident, gboolean foreground, gboolean verbose)
 {
+	log_ident = ident;
 	log_foreground = foreground;
 	log_verbose = verbose;
 	if (!foreground)
-		openlog("hvmlink-agent", LOG_PID, LOG_DAEMON);
+		openlog(ident, LOG_PID, LOG_DAEMON);
 }
 
 void agent_log(int priority, const char *fmt, ...)
@@ -29,9 +32,10 @@ void agent_log(int priority, const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	if (log_foreground) {
-		fputs("hvmlink-agent: ", stderr);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
+		/* One write per line: the X thread logs too. */
+		g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+
+		fprintf(stderr, "%s: %s\n", log_ident, msg);
 		fflush(stderr);
 	} else {
 		vsyslog(priority, fmt, ap);

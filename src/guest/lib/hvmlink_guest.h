@@ -18,6 +18,11 @@
 #include <hvmlink/protocol.h>
 #include <hvmlink/ioctl.h>
 
+/* The user node (decision D4); ioctl.h names it from interface 1.1 on. */
+#ifndef HVMLINK_USER_DEVICE_PATH
+#define HVMLINK_USER_DEVICE_PATH	"/dev/hvmlink-user"
+#endif
+
 /* open(2) the device (path NULL: HVMLINK_DEVICE_PATH); fd or -errno. */
 int hvmlink_open(const char *path);
 
