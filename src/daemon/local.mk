@@ -42,7 +42,8 @@ tests_integration_sim_guest_SOURCES = \
 	tests/integration/sim-guest-driver.c tests/integration/sim-guest-driver.h \
 	tests/integration/sim-guest-hints.c \
 	tests/integration/sim-guest-hostile.c \
-	tests/integration/sim-guest-lifecycle.c
+	tests/integration/sim-guest-lifecycle.c \
+	tests/integration/sim-guest-devnode.c tests/integration/simdev.h
 tests_integration_sim_guest_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) -pthread
 tests_integration_sim_guest_LDADD = tests/xensim/libxensim-hv.la -lpthread
 

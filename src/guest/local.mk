@@ -81,7 +81,25 @@ src/guest/agent/hvmlink-agent.service: $(top_srcdir)/src/guest/agent/hvmlink-age
 	$(AM_V_GEN)$(MKDIR_P) $(@D) && \
 	sed -e 's|@sbindir[@]|$(sbindir)|g' $< >$@.tmp && mv $@.tmp $@
 
-dist_man_MANS += docs/man/hvmlink.1 docs/man/hvmlink-agent.8
+# The session agent: a systemd user unit (graphical-session.target) and
+# an XDG autostart entry for sessions without systemd.
+guestuserunitdir = $(prefix)/lib/systemd/user
+guestuserunit_DATA = src/guest/agent/hvmlink-session-agent.service
+guestautostartdir = $(sysconfdir)/xdg/autostart
+guestautostart_DATA = src/guest/agent/hvmlink-session-agent.desktop
+CLEANFILES += src/guest/agent/hvmlink-session-agent.service \
+	src/guest/agent/hvmlink-session-agent.desktop
+EXTRA_DIST += src/guest/agent/hvmlink-session-agent.service.in \
+	src/guest/agent/hvmlink-session-agent.desktop.in
+src/guest/agent/hvmlink-session-agent.service: $(top_srcdir)/src/guest/agent/hvmlink-session-agent.service.in
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && \
+	sed -e 's|@bindir[@]|$(bindir)|g' $< >$@.tmp && mv $@.tmp $@
+src/guest/agent/hvmlink-session-agent.desktop: $(top_srcdir)/src/guest/agent/hvmlink-session-agent.desktop.in
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && \
+	sed -e 's|@bindir[@]|$(bindir)|g' $< >$@.tmp && mv $@.tmp $@
+
+dist_man_MANS += docs/man/hvmlink.1 docs/man/hvmlink-agent.8 \
+	docs/man/hvmlink-session-agent.1
 EXTRA_DIST += docs/guest.md
 
 # Unit tests (GLib g_test): pure library helpers and agent logic.

@@ -6,13 +6,16 @@
  *   --domid D       domain to create (default 5)
  *   --vcpus N       its vCPUs (default 4)
  *   --scenario S    demo (default), hint, bad-hint, kv, hostile, smp,
- *                   destroy, sigterm, depriv, start-fail, detach
+ *                   destroy, sigterm, depriv, start-fail, detach, devnode
  *   --hint-cmd CMD  demo: the administrator's command that sets the hint
  *   --expect MODE   demo: WxH the hint asks for (default 1920x1080)
  *   --status-cmd C  demo: command shown at the end (hvmlinkctl status)
  *   --user U        depriv: the user the daemon must run as
  *   --seconds S     smp: how long the vCPUs hammer (default 3)
  *   --pid-file F    detach: the daemon's --pid-file
+ *   --socket P      devnode: serve the guest device nodes on P (simdev.h)
+ *   --fail T:N      devnode: fail the first N requests of type T
+ *   --remove-on T   devnode: the first request of type T removes the device
  * Needs XENSTORED_PATH (a running xenstored, tests/harness) and XENSIM_DIR
  * (the same one xenstored was started with).  Exit 0 only if every step
  * of the scenario worked and nothing was left behind.
@@ -359,12 +362,14 @@ static const struct {
 	{ "depriv", scenario_depriv },
 	{ "start-fail", scenario_start_fail },
 	{ "detach", scenario_detach },
+	{ "devnode", scenario_devnode },
 };
 
 static int usage(void)
 {
 	fprintf(stderr, "usage: sim-guest [--domid D] [--vcpus N] [--scenario S] [--hint-cmd CMD]\n"
 		"                 [--expect WxH] [--status-cmd CMD] [--user U] [--seconds S]\n"
+		"                 [--socket PATH] [--fail TYPE:N] [--remove-on TYPE]\n"
 		"                 -- HVMLINKD [options]\n");
 	return 2;
 }
@@ -381,6 +386,9 @@ int main(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "seconds", required_argument, NULL, 't' },
 		{ "pid-file", required_argument, NULL, 'p' },
+		{ "socket", required_argument, NULL, 'k' },
+		{ "fail", required_argument, NULL, 'F' },
+		{ "remove-on", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sgctx c;
@@ -404,6 +412,9 @@ int main(int argc, char **argv)
 		case 'u': c.user = optarg; break;
 		case 't': c.seconds = (unsigned int)atoi(optarg); break;
 		case 'p': c.pid_file = optarg; break;
+		case 'k': c.socket = optarg; break;
+		case 'F': c.fail_spec = optarg; break;
+		case 'R': c.remove_spec = optarg; break;
 		default: return usage();
 		}
 	}

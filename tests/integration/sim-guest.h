@@ -27,6 +27,9 @@ struct sgctx {
 	const char *user;	/* depriv: the expected user */
 	unsigned int seconds;	/* smp: how long to run */
 	const char *pid_file;	/* detach: the daemon's pid file */
+	const char *socket;	/* devnode: where the device nodes are served */
+	const char *fail_spec;	/* devnode: --fail TYPE:N */
+	const char *remove_spec;	/* devnode: --remove-on TYPE */
 	bool domain_alive;
 };
 
@@ -85,5 +88,6 @@ int scenario_smp(struct sgctx *c);
 int scenario_destroy(struct sgctx *c);
 int scenario_sigterm(struct sgctx *c);
 int scenario_depriv(struct sgctx *c);
+int scenario_devnode(struct sgctx *c);
 
 #endif /* HVMLINK_SIM_GUEST_H */
