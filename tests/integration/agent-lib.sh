@@ -23,6 +23,7 @@ AG_SIMDEV_RUN=$top_builddir/tests/integration/simdev-run
 AG_AGENT=$top_builddir/src/guest/agent/hvmlink-agent
 AG_SESSION=$top_builddir/src/guest/agent/hvmlink-session-agent
 AG_HOST_PID=
+AG_SHORT=
 export E2E_LOG_LEVEL=${E2E_LOG_LEVEL:-notice}
 
 ag_say() { printf '[test  ] %s\n' "$*"; }
@@ -59,7 +60,13 @@ ag_host_start() {
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
 	[ "${1:-}" = -- ] && shift
 	[ -n "${XENSTORED_PATH:-}" ] || e2e_sim_start
-	sock=$XS_TEST_DIR/devnode.sock
+	# Sockets live in a short directory: a build tree as deep as
+	# distcheck's would overflow sun_path.
+	if [ -z "$AG_SHORT" ]; then
+		AG_SHORT=$(mktemp -d /tmp/hvmlink-ag.XXXXXX) || ag_fail "mktemp failed"
+		xs_atexit 'rm -rf "$AG_SHORT"'
+	fi
+	sock=$AG_SHORT/devnode.sock
 	export SIMDEV_SOCKET=$sock
 	"$E2E_SIM_GUEST" --scenario devnode --domid "$AG_DOMID" --vcpus 2 \
 		--socket "$sock" "${opts[@]}" -- \

@@ -19,7 +19,7 @@ ag_require "mutter" /usr/bin/mutter
 MUTTER_STATE=$top_builddir/tests/integration/mutter-state
 
 ag_host_start -- --displays 2
-export XDG_RUNTIME_DIR=$XS_TEST_DIR/runtime
+export XDG_RUNTIME_DIR=$AG_SHORT/runtime
 mkdir -p -m 700 "$XDG_RUNTIME_DIR"
 unset DISPLAY
 mutter --headless --no-x11 --wayland-display hvmlink-test-0 \
