@@ -1,21 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hvmlinkd's wiring: one struct that holds the three layers (ioreq server,
- * device, xenstore) and the GLib sources that drive them.  Internal to
- * src/daemon/; no logic of its own beyond moving events between layers.
+ * device, xenstore) and the poll loop that drives them (loop.c).
+ * Internal to src/daemon/; no logic of its own beyond moving events
+ * between layers.  Single-threaded.
  *
  *   evtchn fd readable  → ioreq_server_handle_pending → device handlers
- *   device changed()    → dirty bits → published via hvmxs after the batch
+ *   device changed()    → dirty bits → published via hvmxs (rate-limited)
  *   xenstore fd         → hvmxs_dispatch → hint callbacks → hvmdev_set_*
  *   SIGTERM/SIGINT      → stop;  @releaseDomain / ESRCH → stop
  */
 #ifndef HVMLINK_DAEMON_HVMLINKD_H
 #define HVMLINK_DAEMON_HVMLINKD_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-#include <glib.h>
 
 #include "daemon/options.h"
 #include "device/device.h"
@@ -31,6 +31,21 @@ struct hvmlinkd_dirty {
 	uint32_t facilities;		/* bit n: facility n */
 };
 
+/* The loop's sources, in the order one iteration serves them (loop.c). */
+enum hvmlinkd_src {
+	HVMLINKD_SRC_IOREQ,	/* the event channel fd (the ioreq server's) */
+	HVMLINKD_SRC_XENSTORE,	/* hvmxs_fd() */
+	HVMLINKD_SRC_SIGNAL,	/* signalfd: SIGTERM, SIGINT, SIGHUP */
+	HVMLINKD_SRC_TICK,	/* timerfd: hvmdev_tick() */
+	HVMLINKD_SRC_XS_RETRY,	/* timerfd: xenstore reconnection */
+	HVMLINKD_SRC_PUBLISH,	/* timerfd: publication rate limit */
+	HVMLINKD_SRC_COUNT
+};
+
+/* Publications of guest-reported state per second, at most (publish.c). */
+#define HVMLINKD_PUBLISH_PER_SEC	10
+#define HVMLINKD_PUBLISH_INTERVAL_NS	(1000000000ull / HVMLINKD_PUBLISH_PER_SEC)
+
 struct hvmlinkd {
 	const struct hvmlinkd_options *opts;
 
@@ -38,15 +53,16 @@ struct hvmlinkd {
 	struct hvmdev *dev;
 	struct hvmxs *xs;
 
-	GMainLoop *loop;
-	guint ioreq_src;
-	guint xs_src;
-	guint xs_retry_src;
-	guint tick_src;
-	uint64_t tick_deadline_ns;	/* monotonic; UINT64_MAX = none */
-	guint signal_src[3];
+	/* loop.c: one poll() over these; the loop owns the fds from
+	 * HVMLINKD_SRC_SIGNAL on. */
+	struct pollfd pfd[HVMLINKD_SRC_COUNT];
+	bool loop_ready;
+	uint64_t tick_deadline_ns;	/* armed; monotonic; UINT64_MAX = none */
+	bool xs_retry_armed;
 
 	struct hvmlinkd_dirty dirty;
+	uint64_t publish_last_ns;	/* monotonic; 0 = never */
+	bool publish_armed;		/* a coalesced publication is due */
 
 	bool stopping;
 	int exit_status;
@@ -59,7 +75,7 @@ int hvmlinkd_setup_device(struct hvmlinkd *d,
 	__attribute__((warn_unused_result));
 int hvmlinkd_setup_xenstore(struct hvmlinkd *d)
 	__attribute__((warn_unused_result));
-/* Event sources; call after deprivileging (GLib may start a thread). */
+/* The loop's sources (signalfd, timers); call after deprivileging. */
 int hvmlinkd_setup_loop(struct hvmlinkd *d)
 	__attribute__((warn_unused_result));
 int hvmlinkd_publish_ready(struct hvmlinkd *d)
@@ -78,9 +94,18 @@ extern const struct hvmxs_callbacks hvmlinkd_hint_callbacks;
 /* publish.c: device → xenstore. */
 void hvmlinkd_device_changed(void *opaque, unsigned int what,
 			     unsigned int index);
+/* Something is dirty: publish now or when the rate limit allows. */
+void hvmlinkd_publish_changed(struct hvmlinkd *d);
+/* The publish timer fired. */
+void hvmlinkd_publish_due(struct hvmlinkd *d);
+/* Publish what is dirty now, whatever the rate. */
 void hvmlinkd_publish_flush(struct hvmlinkd *d);
 
 /* loop.c */
+uint64_t hvmlinkd_monotonic_ns(void);
+/* Arm the timerfd of src for a CLOCK_MONOTONIC time (UINT64_MAX: off). */
+void hvmlinkd_timer_set(struct hvmlinkd *d, enum hvmlinkd_src src,
+			uint64_t deadline_ns);
 void hvmlinkd_rearm_tick(struct hvmlinkd *d);
 void hvmlinkd_rearm_xs_retry(struct hvmlinkd *d);
 void hvmlinkd_teardown_loop(struct hvmlinkd *d);

@@ -1,25 +1,47 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The GLib main loop's sources: the event channel fd, the xenstore fd,
- * two timers (device tick, xenstore reconnection) and the signals.  Each
- * callback hands the event to the layer that owns it and then flushes
- * what the device wants published.
+ * hvmlinkd's main loop: one thread, one poll() over every source.
+ *
+ *   the event channel fd   one event per iteration (QEMU's pattern: the
+ *                          fd is level-triggered, so what is left wakes
+ *                          the next poll at once)
+ *   the xenstore fd        at most HVMXS_EVENTS_PER_DISPATCH watch events
+ *   a signalfd             SIGTERM, SIGINT (stop), SIGHUP (statistics)
+ *   three timerfds         the device's tick, xenstore reconnection, the
+ *                          publication rate limit (publish.c)
+ *
+ * Why not a GLib main loop: an isolated guest request (a guest sends one
+ * at a time) must cost no more than the least a device model can do --
+ * poll, read the port, unmask, answer, notify: four system calls and a
+ * few hundred instructions (tests/bench/ioreq-bench-minimal.c).  A GLib
+ * iteration alone costs several times that, and blocking a non-recursive
+ * source during its dispatch wakes the loop twice more.  Here an isolated
+ * request is one iteration with exactly those four system calls, no
+ * allocation and no xenstore I/O (tests/bench/floor-test.sh checks).
+ *
+ * Bounded work per source per iteration keeps the loop fair: a guest
+ * flooding requests delays a hint by at most one request, and an
+ * administrator's burst of hints delays a guest request by at most a few
+ * watch events (docs/performance.md, "fairness").
+ *
+ * The device is single-threaded: every call into it comes from here.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <time.h>
-
-#include <glib-unix.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "daemon/hvmlinkd.h"
 #include "ioreq/ioreq.h"
 #include "xenstore/hvmxs.h"
 
-static uint64_t monotonic_ns(void)
+uint64_t hvmlinkd_monotonic_ns(void)
 {
 	struct timespec ts;
 
@@ -27,59 +49,67 @@ static uint64_t monotonic_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static gboolean on_tick(gpointer opaque)
+/* Arm timerfd fd for the absolute CLOCK_MONOTONIC time deadline_ns;
+ * UINT64_MAX disarms it. */
+void hvmlinkd_timer_set(struct hvmlinkd *d, enum hvmlinkd_src src,
+			uint64_t deadline_ns)
 {
-	struct hvmlinkd *d = opaque;
+	struct itimerspec it = { 0 };
 
-	d->tick_src = 0;
-	d->tick_deadline_ns = UINT64_MAX;
-	hvmlinkd_rearm_tick(d);
-	hvmlinkd_publish_flush(d);
-	return G_SOURCE_REMOVE;
+	if (deadline_ns != UINT64_MAX) {
+		/* 0 would disarm: a deadline already due fires at once. */
+		if (deadline_ns == 0)
+			deadline_ns = 1;
+		it.it_value.tv_sec = (time_t)(deadline_ns / 1000000000ull);
+		it.it_value.tv_nsec = (long)(deadline_ns % 1000000000ull);
+	}
+	if (timerfd_settime(d->pfd[src].fd, TFD_TIMER_ABSTIME, &it, NULL) < 0)
+		log_err("timerfd_settime: %s", strerror(errno));
+}
+
+/* A timer fired: consume its expiration count. */
+static void timer_ack(struct hvmlinkd *d, enum hvmlinkd_src src)
+{
+	uint64_t n;
+
+	(void)!read(d->pfd[src].fd, &n, sizeof(n));
 }
 
 /*
- * hvmdev_tick() says when it next wants to run; keep one timer armed for
- * the earliest such time.  Called after anything that may move it.
+ * hvmdev_tick() says when it next wants to run; keep the tick timer armed
+ * for that time.  Called after anything that may have moved it earlier (a
+ * change the device reported, a hint); a deadline that moved later just
+ * makes the timer fire early, and on_tick() re-arms it.
  */
 void hvmlinkd_rearm_tick(struct hvmlinkd *d)
 {
-	uint64_t next = hvmdev_tick(d->dev), now, ms;
+	uint64_t next = hvmdev_tick(d->dev);
 
-	if (next == d->tick_deadline_ns && (d->tick_src || next == UINT64_MAX))
+	if (d->stopping)
+		next = UINT64_MAX;
+	if (next == d->tick_deadline_ns)
 		return;
-	if (d->tick_src)
-		g_source_remove(d->tick_src);
-	d->tick_src = 0;
 	d->tick_deadline_ns = next;
-	if (next == UINT64_MAX || d->stopping)
-		return;
-	now = monotonic_ns();
-	ms = next > now ? (next - now + 999999) / 1000000 : 0;
-	if (ms > G_MAXUINT)
-		ms = G_MAXUINT;
-	d->tick_src = g_timeout_add((guint)ms, on_tick, d);
+	hvmlinkd_timer_set(d, HVMLINKD_SRC_TICK, next);
 }
 
-static gboolean on_ioreq(gint fd, GIOCondition cond, gpointer opaque)
+static void on_tick(struct hvmlinkd *d)
 {
-	struct hvmlinkd *d = opaque;
-	int rc = ioreq_server_handle_pending(d->ioreq);
-
-	if (rc == -ESRCH) {
-		/* Xen refuses every call for a domain that is dying. */
-		hvmlinkd_stop(d, 0, "domain destroyed (ioreq server gone)");
-		d->ioreq_src = 0;
-		return G_SOURCE_REMOVE;
-	}
-	if (rc < 0) {
-		hvmlinkd_stop(d, 1, "fatal ioreq error: %s", strerror(-rc));
-		d->ioreq_src = 0;
-		return G_SOURCE_REMOVE;
-	}
-	hvmlinkd_publish_flush(d);
+	timer_ack(d, HVMLINKD_SRC_TICK);
+	d->tick_deadline_ns = UINT64_MAX;	/* it fired: not armed */
 	hvmlinkd_rearm_tick(d);
-	return G_SOURCE_CONTINUE;
+}
+
+/* While hvmxs is disconnected it wants dispatch() on a timer. */
+void hvmlinkd_rearm_xs_retry(struct hvmlinkd *d)
+{
+	int ms = hvmxs_retry_ms(d->xs);
+
+	if (ms < 0 || d->xs_retry_armed || d->stopping)
+		return;
+	d->xs_retry_armed = true;
+	hvmlinkd_timer_set(d, HVMLINKD_SRC_XS_RETRY,
+			   hvmlinkd_monotonic_ns() + (uint64_t)ms * 1000000ull);
 }
 
 static void xs_dispatch(struct hvmlinkd *d)
@@ -89,52 +119,33 @@ static void xs_dispatch(struct hvmlinkd *d)
 	if (rc < 0)
 		log_warn("xenstore: %s", strerror(-rc));
 	hvmlinkd_rearm_xs_retry(d);
-	/* A hint may have raised an event: nothing to publish, but the
-	 * device may want its tick sooner. */
-	hvmlinkd_publish_flush(d);
+	/* A hint may have moved the device's next tick. */
 	hvmlinkd_rearm_tick(d);
 }
 
-static gboolean on_xenstore(gint fd, GIOCondition cond, gpointer opaque)
+static void on_xs_retry(struct hvmlinkd *d)
 {
-	xs_dispatch(opaque);
-	return G_SOURCE_CONTINUE;
-}
-
-static gboolean on_xs_retry(gpointer opaque)
-{
-	struct hvmlinkd *d = opaque;
-
-	d->xs_retry_src = 0;
+	timer_ack(d, HVMLINKD_SRC_XS_RETRY);
+	d->xs_retry_armed = false;
 	xs_dispatch(d);
-	return G_SOURCE_REMOVE;
 }
 
-/* While hvmxs is disconnected it wants dispatch() on a timer. */
-void hvmlinkd_rearm_xs_retry(struct hvmlinkd *d)
+static void on_ioreq(struct hvmlinkd *d)
 {
-	int ms = hvmxs_retry_ms(d->xs);
+	int rc = ioreq_server_handle_pending(d->ioreq);
 
-	if (ms < 0 || d->xs_retry_src || d->stopping)
-		return;
-	d->xs_retry_src = g_timeout_add((guint)ms, on_xs_retry, d);
+	if (rc == -ESRCH) {
+		/* Xen refuses every call for a domain that is dying. */
+		hvmlinkd_stop(d, 0, "domain destroyed (ioreq server gone)");
+		d->pfd[HVMLINKD_SRC_IOREQ].fd = -1;
+	} else if (rc < 0) {
+		hvmlinkd_stop(d, 1, "fatal ioreq error: %s", strerror(-rc));
+		d->pfd[HVMLINKD_SRC_IOREQ].fd = -1;
+	}
 }
 
-static gboolean on_sigterm(gpointer opaque)
+static void on_sighup(struct hvmlinkd *d)
 {
-	hvmlinkd_stop(opaque, 0, "SIGTERM received");
-	return G_SOURCE_CONTINUE;
-}
-
-static gboolean on_sigint(gpointer opaque)
-{
-	hvmlinkd_stop(opaque, 0, "SIGINT received");
-	return G_SOURCE_CONTINUE;
-}
-
-static gboolean on_sighup(gpointer opaque)
-{
-	struct hvmlinkd *d = opaque;
 	struct hvmdev_stats st;
 
 	hvmdev_get_stats(d->dev, &st);
@@ -147,34 +158,73 @@ static gboolean on_sighup(gpointer opaque)
 		   (unsigned long long)st.msi_sent,
 		   (unsigned long long)st.map_failures,
 		   hvmxs_connected(d->xs) ? "connected" : "disconnected");
-	return G_SOURCE_CONTINUE;
+}
+
+static void on_signal(struct hvmlinkd *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->pfd[HVMLINKD_SRC_SIGNAL].fd, &si, sizeof(si)) ==
+	       (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+			hvmlinkd_stop(d, 0, "SIGTERM received");
+			break;
+		case SIGINT:
+			hvmlinkd_stop(d, 0, "SIGINT received");
+			break;
+		case SIGHUP:
+			on_sighup(d);
+			break;
+		}
+	}
+}
+
+static int timer_new(struct hvmlinkd *d, enum hvmlinkd_src src)
+{
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+
+	if (fd < 0) {
+		log_err("timerfd_create: %s", strerror(errno));
+		return -1;
+	}
+	d->pfd[src] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	return 0;
 }
 
 int hvmlinkd_setup_loop(struct hvmlinkd *d)
 {
 	sigset_t set;
+	int fd;
 
-	d->loop = g_main_loop_new(NULL, FALSE);
+	for (int i = 0; i < HVMLINKD_SRC_COUNT; i++)
+		d->pfd[i] = (struct pollfd){ .fd = -1, .events = POLLIN };
 	d->tick_deadline_ns = UINT64_MAX;
-	d->ioreq_src = g_unix_fd_add(ioreq_server_fd(d->ioreq),
-				     G_IO_IN | G_IO_ERR | G_IO_HUP, on_ioreq,
-				     d);
-	d->xs_src = g_unix_fd_add(hvmxs_fd(d->xs),
-				  G_IO_IN | G_IO_ERR | G_IO_HUP, on_xenstore,
-				  d);
-	d->signal_src[0] = g_unix_signal_add(SIGTERM, on_sigterm, d);
-	d->signal_src[1] = g_unix_signal_add(SIGINT, on_sigint, d);
-	d->signal_src[2] = g_unix_signal_add(SIGHUP, on_sighup, d);
+	d->pfd[HVMLINKD_SRC_IOREQ].fd = ioreq_server_fd(d->ioreq);
+	d->pfd[HVMLINKD_SRC_XENSTORE].fd = hvmxs_fd(d->xs);
 
-	/* main() blocked these until the handlers existed: let them in. */
+	/* main() blocked the stop signals before building anything; they
+	 * stay blocked and arrive here, between two iterations, so a signal
+	 * never interrupts a request half-served. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_UNBLOCK, &set, NULL) < 0) {
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0) {
 		log_err("sigprocmask: %s", strerror(errno));
 		return -1;
 	}
+	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0) {
+		log_err("signalfd: %s", strerror(errno));
+		return -1;
+	}
+	d->pfd[HVMLINKD_SRC_SIGNAL].fd = fd;
+	if (timer_new(d, HVMLINKD_SRC_TICK) ||
+	    timer_new(d, HVMLINKD_SRC_XS_RETRY) ||
+	    timer_new(d, HVMLINKD_SRC_PUBLISH))
+		return -1;
+	d->loop_ready = true;
 	hvmlinkd_rearm_tick(d);
 	return 0;
 }
@@ -192,32 +242,64 @@ void hvmlinkd_stop(struct hvmlinkd *d, int status, const char *why, ...)
 	d->stopping = true;
 	d->exit_status = status;
 	log_msg(status ? LOG_LVL_ERR : LOG_LVL_NOTICE, "stopping: %s", msg);
-	if (d->loop)
-		g_main_loop_quit(d->loop);
 }
 
 int hvmlinkd_run(struct hvmlinkd *d)
 {
-	/* Hints written before we came up: the xenstore fd is readable. */
-	if (!d->stopping)
-		g_main_loop_run(d->loop);
-	return d->exit_status;
-}
+	struct pollfd *p = d->pfd;
 
-static void remove_source(guint *id)
-{
-	if (*id)
-		g_source_remove(*id);
-	*id = 0;
+	/* Hints written before we came up: the xenstore fd is readable. */
+	while (!d->stopping) {
+		int n = poll(p, HVMLINKD_SRC_COUNT, -1);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			hvmlinkd_stop(d, 1, "poll: %s", strerror(errno));
+			break;
+		}
+		/* The guest's vCPU waits: its event first.  Most often it
+		 * is the only thing that happened, and changed nothing. */
+		if (p[HVMLINKD_SRC_IOREQ].revents) {
+			on_ioreq(d);
+			if (n == 1 && !d->dirty.what)
+				continue;
+		}
+		if (p[HVMLINKD_SRC_XENSTORE].revents)
+			xs_dispatch(d);
+		if (p[HVMLINKD_SRC_SIGNAL].revents)
+			on_signal(d);
+		if (p[HVMLINKD_SRC_TICK].revents)
+			on_tick(d);
+		if (p[HVMLINKD_SRC_XS_RETRY].revents)
+			on_xs_retry(d);
+		if (p[HVMLINKD_SRC_PUBLISH].revents) {
+			timer_ack(d, HVMLINKD_SRC_PUBLISH);
+			hvmlinkd_publish_due(d);
+		}
+		/* The device reported a change (the guest told it something,
+		 * or its heartbeat state moved): its next tick may be sooner,
+		 * and the news is published (rate-limited).  Nothing to do,
+		 * and no system call, after most requests. */
+		if (d->dirty.what) {
+			hvmlinkd_rearm_tick(d);
+			hvmlinkd_publish_changed(d);
+		}
+	}
+	return d->exit_status;
 }
 
 void hvmlinkd_teardown_loop(struct hvmlinkd *d)
 {
-	remove_source(&d->ioreq_src);
-	remove_source(&d->xs_src);
-	remove_source(&d->xs_retry_src);
-	remove_source(&d->tick_src);
-	for (unsigned int i = 0; i < G_N_ELEMENTS(d->signal_src); i++)
-		remove_source(&d->signal_src[i]);
-	g_clear_pointer(&d->loop, g_main_loop_unref);
+	if (!d->loop_ready)
+		return;
+	/* The last word the guest gave us still lands. */
+	if (d->dirty.what)
+		hvmlinkd_publish_flush(d);
+	for (int i = HVMLINKD_SRC_SIGNAL; i < HVMLINKD_SRC_COUNT; i++) {
+		if (d->pfd[i].fd >= 0)
+			close(d->pfd[i].fd);
+		d->pfd[i].fd = -1;
+	}
+	d->loop_ready = false;
 }

@@ -4,7 +4,16 @@
  * administrator.  The device tells us from inside a bus handler, while a
  * guest vCPU waits for its IO to complete; a xenstore round trip there
  * would stall the vCPU.  So the change callback only records what is
- * dirty, and the loop publishes after the batch of ioreqs is answered.
+ * dirty, and the loop publishes once the request is answered.
+ *
+ * Rate limit: at most HVMLINKD_PUBLISH_PER_SEC publications a second.  A
+ * publication writes each item that changed since the last one once (one
+ * xenstore transaction per item: guest info, caps, a facility, a display,
+ * the heartbeat), so a guest that floods REPORT_GUEST_INFO or heartbeats
+ * costs xenstored at most that many transactions a second, not one per
+ * request.  The first change after a quiet spell is published at once;
+ * changes within the interval are coalesced and published when it ends,
+ * so the last value always lands (also at shutdown).
  */
 #include <string.h>
 
@@ -102,6 +111,33 @@ static void publish_heartbeat(struct hvmlinkd *d)
 		       hvmxs_publish_heartbeat(d->xs, health,
 					       hb.last_beat_realtime_ns,
 					       hb.interval_ns));
+}
+
+/* Changes are dirty: publish now, or when the interval since the last
+ * publication has passed (the publish timer). */
+void hvmlinkd_publish_changed(struct hvmlinkd *d)
+{
+	uint64_t now, due;
+
+	if (d->publish_armed)
+		return;		/* coalesced into the pending publication */
+	now = hvmlinkd_monotonic_ns();
+	due = d->publish_last_ns + HVMLINKD_PUBLISH_INTERVAL_NS;
+	if (d->publish_last_ns == 0 || now >= due) {
+		d->publish_last_ns = now;
+		hvmlinkd_publish_flush(d);
+		return;
+	}
+	d->publish_armed = true;
+	hvmlinkd_timer_set(d, HVMLINKD_SRC_PUBLISH, due);
+}
+
+/* The publish timer fired. */
+void hvmlinkd_publish_due(struct hvmlinkd *d)
+{
+	d->publish_armed = false;
+	d->publish_last_ns = hvmlinkd_monotonic_ns();
+	hvmlinkd_publish_flush(d);
 }
 
 void hvmlinkd_publish_flush(struct hvmlinkd *d)

@@ -65,13 +65,10 @@ static void buffered_one(void *opaque, const struct bufring_req *b)
 	ioreq_execute(s, BUS_VCPU_NONE, &req);
 }
 
-void ioreq_drain_buffered(struct ioreq_server *s)
+static __attribute__((noinline)) void drain_buffered(struct ioreq_server *s)
 {
-	int rc;
+	int rc = bufring_drain(s->buffered, buffered_one, s);
 
-	if (!s->buffered || bufring_empty(s->buffered))
-		return;
-	rc = bufring_drain(s->buffered, buffered_one, s);
 	if (rc == -EPROTO) {
 		s->st.bad_states++;
 		log_guest_warn("ioreq: dom%u: buffered ring pointers inconsistent; ring resynchronised",
@@ -79,8 +76,23 @@ void ioreq_drain_buffered(struct ioreq_server *s)
 	}
 }
 
-/* Serve vCPU vcpu's slot if it holds a READY request. */
-static void serve_vcpu(struct ioreq_server *s, unsigned int vcpu)
+/* Inline: an empty ring (the usual case) costs one load and a compare. */
+static inline void drain_if_any(struct ioreq_server *s)
+{
+	if (s->buffered && !bufring_empty(s->buffered))
+		drain_buffered(s);
+}
+
+void ioreq_drain_buffered(struct ioreq_server *s)
+{
+	drain_if_any(s);
+}
+
+/* Serve vCPU vcpu's slot if it holds a READY request (adopted: also one
+ * a crashed predecessor left INPROCESS).  Inlined into its two callers:
+ * one is every request's path. */
+static inline __attribute__((always_inline)) void
+serve_vcpu(struct ioreq_server *s, unsigned int vcpu, bool adopted)
 {
 	ioreq_t *slot = &s->shared->vcpu_ioreq[vcpu];
 	uint8_t *sb = state_byte(slot);
@@ -96,6 +108,10 @@ static void serve_vcpu(struct ioreq_server *s, unsigned int vcpu)
 	switch (byte & IOREQ_STATE_MASK) {
 	case STATE_IOREQ_READY:
 		break;
+	case STATE_IOREQ_INPROCESS:
+		if (adopted)
+			break;
+		goto unexpected;
 	case STATE_IOREQ_NONE:
 		/* Spurious: Xen sets a port pending when it is bound, and a
 		 * buffered-only event may share a wakeup. */
@@ -112,6 +128,7 @@ static void serve_vcpu(struct ioreq_server *s, unsigned int vcpu)
 			  s->domid, vcpu);
 		return;
 	default:
+unexpected:
 		/*
 		 * INPROCESS / IORESP_READY / garbage: not something we should
 		 * touch.  Leaving it never hangs the vCPU: Xen waits only on
@@ -143,6 +160,10 @@ static void serve_vcpu(struct ioreq_server *s, unsigned int vcpu)
 			(unsigned long long)req.data);
 
 	ioreq_execute(s, vcpu, &req);
+	/* The daemon's last word before the guest may go on (e.g. saving
+	 * state the request changed). */
+	if (s->answer_hook)
+		s->answer_hook(s->answer_opaque);
 
 	/* Write back only what Xen reads: the data of a read. */
 	if (req.dir == IOREQ_READ && !req.data_is_ptr) {
@@ -175,46 +196,63 @@ static int port_to_vcpu(const struct ioreq_server *s, evtchn_port_t port)
 
 int ioreq_server_handle_pending(struct ioreq_server *s)
 {
-	int handled = 0;
+	xenevtchn_port_or_error_t port = xenevtchn_pending(s->xce);
+	int vcpu;
 
-	while (handled < IOREQ_MAX_PORTS_PER_CALL) {
-		xenevtchn_port_or_error_t port = xenevtchn_pending(s->xce);
-		int vcpu;
-
-		if (port < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK ||
-			    errno == EINTR)
-				break;
-			log_err("ioreq: dom%u: reading pending events: %s",
-				s->domid, strerror(errno));
-			return -errno;
-		}
-		handled++;
-		s->st.events++;
-
-		/* Unmask first: an event arriving while we work is then
-		 * delivered again instead of lost. */
-		if (xenevtchn_unmask(s->xce, (evtchn_port_t)port) < 0) {
-			int rc = -errno;
-
-			log_err("ioreq: dom%u: unmask port %d: %s", s->domid,
-				port, strerror(-rc));
-			return rc;
-		}
-
-		/* Buffered writes queued before a synchronous access must
-		 * be seen first (QEMU does the same). */
-		ioreq_drain_buffered(s);
-
-		if (s->buf_bound && (evtchn_port_t)port == s->buf_port)
-			continue;
-		vcpu = port_to_vcpu(s, (evtchn_port_t)port);
-		if (vcpu < 0) {
-			log_warn("ioreq: dom%u: event on unknown port %d",
-				 s->domid, port);
-			continue;
-		}
-		serve_vcpu(s, (unsigned int)vcpu);
+	/*
+	 * One event per call, as QEMU's handler takes one: the fd is
+	 * level-triggered, so the caller's next poll returns at once while
+	 * more are queued, and an isolated request costs no read that finds
+	 * nothing.  That also bounds the work per call (the caller's other
+	 * sources get their turn between two events).
+	 */
+	if (port < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return 0;
+		log_err("ioreq: dom%u: reading pending events: %s", s->domid,
+			strerror(errno));
+		return -errno;
 	}
-	return handled;
+	s->st.events++;
+
+	/* Unmask first: an event arriving while we work is then delivered
+	 * again instead of lost. */
+	if (xenevtchn_unmask(s->xce, (evtchn_port_t)port) < 0) {
+		int rc = -errno;
+
+		log_err("ioreq: dom%u: unmask port %d: %s", s->domid, port,
+			strerror(-rc));
+		return rc;
+	}
+
+	/* Buffered writes queued before a synchronous access must be seen
+	 * first (QEMU does the same). */
+	drain_if_any(s);
+
+	if (s->buf_bound && (evtchn_port_t)port == s->buf_port)
+		return 1;
+	vcpu = port_to_vcpu(s, (evtchn_port_t)port);
+	if (vcpu < 0) {
+		log_warn("ioreq: dom%u: event on unknown port %d", s->domid,
+			 port);
+		return 1;
+	}
+	serve_vcpu(s, (unsigned int)vcpu, false);
+	return 1;
+}
+
+int ioreq_server_serve_adopted(struct ioreq_server *s, unsigned int vcpu)
+{
+	if (vcpu >= s->nr_vcpus || !s->vcpu_port[vcpu])
+		return -EINVAL;
+	drain_if_any(s);
+	serve_vcpu(s, vcpu, true);
+	return 0;
+}
+
+void ioreq_server_set_answer_hook(struct ioreq_server *s,
+				  void (*fn)(void *opaque), void *opaque)
+{
+	s->answer_hook = fn;
+	s->answer_opaque = opaque;
 }

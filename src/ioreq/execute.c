@@ -87,16 +87,61 @@ static void bad_ioreq(struct ioreq_server *s, ioreq_t *req, const char *why)
 		req->data = size_ok(req->size) ? all_ones(req->size) : ~0ull;
 }
 
-static void note_unclaimed(struct ioreq_server *s, const ioreq_t *req,
-			   uint64_t addr, unsigned int missed)
+static __attribute__((noinline, cold)) void
+count_unclaimed(struct ioreq_server *s, const ioreq_t *req, uint64_t addr,
+		unsigned int missed)
 {
-	if (!missed)
-		return;
 	s->st.unclaimed++;
 	log_debug("ioreq: dom%u: %s %s %#llx size %u: %u byte(s) hit nothing",
 		  s->domid, ioreq_type_name(req->type),
 		  req->dir == IOREQ_READ ? "read" : "write",
 		  (unsigned long long)addr, req->size, missed);
+}
+
+static inline void note_unclaimed(struct ioreq_server *s, const ioreq_t *req,
+				  uint64_t addr, unsigned int missed)
+{
+	if (missed)
+		count_unclaimed(s, req, addr, missed);
+}
+
+/*
+ * The common case, one plain port or MMIO access (not a rep, no buffer):
+ * straight to the range table.  true if it was one (and is done).  Kept
+ * apart so it costs a few dozen instructions: it is on every register
+ * access's path.
+ */
+static inline bool execute_single(struct ioreq_server *s, unsigned int vcpu,
+				  ioreq_t *req)
+{
+	const struct range_table *t;
+
+	if (req->count != 1 || req->data_is_ptr || !size_ok(req->size))
+		return false;
+	if (req->type == IOREQ_TYPE_PIO) {
+		s->st.pio++;
+		t = &s->pio;
+	} else if (req->type == IOREQ_TYPE_COPY &&
+		   req->addr + (req->size - 1) >= req->addr) {
+		s->st.mmio++;
+		t = &s->mmio;
+	} else {
+		return false;	/* PCI config, or an address run that wraps */
+	}
+	if (req->dir == IOREQ_READ) {
+		uint64_t v;
+
+		note_unclaimed(s, req, req->addr,
+			       range_table_read(t, vcpu, req->addr, req->size,
+						&v));
+		req->data = v;
+	} else {
+		req->data &= all_ones(req->size);
+		note_unclaimed(s, req, req->addr,
+			       range_table_write(t, vcpu, req->addr, req->size,
+						 req->data));
+	}
+	return true;
 }
 
 static uint64_t elem_read(struct ioreq_server *s, const ioreq_t *req,
@@ -176,7 +221,10 @@ fault:
 	}
 }
 
-void ioreq_execute(struct ioreq_server *s, unsigned int vcpu, ioreq_t *req)
+/* Everything but a single plain access: kept out of line, so its locals
+ * do not make every register access pay for them. */
+static __attribute__((noinline)) void
+execute_general(struct ioreq_server *s, unsigned int vcpu, ioreq_t *req)
 {
 	struct target tg = { NULL, req->addr, false, vcpu };
 	uint64_t total;
@@ -259,4 +307,10 @@ void ioreq_execute(struct ioreq_server *s, unsigned int vcpu, ioreq_t *req)
 		req->data &= all_ones(req->size);
 
 	run_elements(s, req, &tg);
+}
+
+void ioreq_execute(struct ioreq_server *s, unsigned int vcpu, ioreq_t *req)
+{
+	if (!execute_single(s, vcpu, req))
+		execute_general(s, vcpu, req);
 }

@@ -39,9 +39,6 @@
  * for minutes.
  */
 #define IOREQ_MAX_REP_BYTES	(16u << 20)
-/* Ports handled per ioreq_server_handle_pending() call, so a busy guest
- * cannot starve the rest of the poll loop (xenstore, signals). */
-#define IOREQ_MAX_PORTS_PER_CALL 1024
 
 struct ioreq_server {
 	uint16_t domid;
@@ -81,6 +78,9 @@ struct ioreq_server {
 	struct guestmem mem;
 	struct bus bus;
 	struct ioreq_stats st;
+
+	void (*answer_hook)(void *opaque);	/* NULL: none */
+	void *answer_opaque;
 };
 
 /* pages.c */

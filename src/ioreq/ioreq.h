@@ -73,19 +73,42 @@ void ioreq_server_close(struct ioreq_server *s);
 struct bus *ioreq_server_bus(struct ioreq_server *s);
 
 /*
- * The event channel fd for the caller's poll loop (non-blocking).  When it
- * is readable, call ioreq_server_handle_pending().
+ * The event channel fd for the caller's poll loop (non-blocking,
+ * level-triggered: readable while an event is queued).  When it is
+ * readable, call ioreq_server_handle_pending().
  */
 int ioreq_server_fd(const struct ioreq_server *s);
 
 /*
- * Drain every pending event channel port: for each, unmask it, drain the
+ * Handle one pending event channel event: unmask its port, drain the
  * buffered ring, and serve the vCPU's synchronous ioreq if it is READY.
- * Returns the number of ports handled (>= 0), or a negative errno that is
- * fatal for the server (-ESRCH: domain gone).  Guest misbehaviour is never
- * fatal: it is logged (rate-limited) and answered with all-ones / dropped.
+ * One per call: poll again for the next (the fd stays readable while
+ * more are queued), so an isolated request costs exactly the read, the
+ * unmask and the notify, and the caller's other sources get their turn
+ * between two events.  Returns 1 if an event was handled, 0 if none was
+ * pending, or a negative errno that is fatal for the server (-ESRCH:
+ * domain gone).  Guest misbehaviour is never fatal: it is logged
+ * (rate-limited) and answered with all-ones / dropped.
  */
 IOREQ_MUST_CHECK int ioreq_server_handle_pending(struct ioreq_server *s);
+
+/*
+ * fn(opaque) runs after a synchronous ioreq was carried out and before it
+ * is answered (the vCPU still waits): e.g. to save device state the
+ * request changed.  It is on every request's path: keep it cheap when
+ * there is nothing to do.  NULL removes it.
+ */
+void ioreq_server_set_answer_hook(struct ioreq_server *s,
+				  void (*fn)(void *opaque), void *opaque);
+
+/*
+ * Serve vCPU vcpu's slot now if it holds a request: READY (Xen raised it
+ * while nobody listened) or INPROCESS (a device model that crashed had
+ * taken it).  For a device model that re-attaches to a server it did not
+ * create.  0, or -EINVAL for a vCPU without a bound port.
+ */
+IOREQ_MUST_CHECK int ioreq_server_serve_adopted(struct ioreq_server *s,
+						unsigned int vcpu);
 
 /* Identity, for logs. */
 uint16_t ioreq_server_domid(const struct ioreq_server *s);

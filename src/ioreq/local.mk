@@ -73,4 +73,4 @@ tests_bench_ioreq_bench_CFLAGS = $(AM_CFLAGS) -pthread
 tests_bench_ioreq_bench_LDADD = tests/xensim/libxensim-hv.la -lpthread
 tests_bench_ioreq_bench_minimal_SOURCES = tests/bench/ioreq-bench-minimal.c
 tests_bench_ioreq_bench_minimal_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
-tests_bench_ioreq_bench_minimal_LDADD = $(XEN_LIBS)
+tests_bench_ioreq_bench_minimal_LDADD = $(XEN_LIBS) -lpthread

@@ -95,11 +95,23 @@ int range_table_remove(struct range_table *t, uint64_t base,
 	return 0;
 }
 
-const struct range *range_table_find(const struct range_table *t,
-				     uint64_t addr)
-{
-	size_t i = upper_index(t, addr);
+/* Up to this many ranges a scan beats the binary search (a device has a
+ * handful; this is on every ioreq's path). */
+#define RANGE_SCAN_MAX 8
 
+static inline const struct range *find(const struct range_table *t,
+				       uint64_t addr)
+{
+	size_t i;
+
+	if (t->nr <= RANGE_SCAN_MAX) {
+		/* addr - base < size: inside, in one unsigned compare. */
+		for (i = 0; i < t->nr; i++)
+			if (addr - t->r[i].base < t->r[i].size)
+				return &t->r[i];
+		return NULL;
+	}
+	i = upper_index(t, addr);
 	if (i == 0)
 		return NULL;
 	if (addr > range_last(&t->r[i - 1]))
@@ -107,36 +119,35 @@ const struct range *range_table_find(const struct range_table *t,
 	return &t->r[i - 1];
 }
 
-/* Does [addr, addr + size) lie wholly inside r?  size >= 1. */
-static int range_contains(const struct range *r, uint64_t addr,
-			  unsigned int size)
+const struct range *range_table_find(const struct range_table *t,
+				     uint64_t addr)
 {
-	uint64_t last = addr + size - 1;
-
-	return last >= addr && last <= range_last(r);
+	return find(t, addr);
 }
 
-unsigned int range_table_read(const struct range_table *t, unsigned int vcpu,
-			      uint64_t addr, unsigned int size, uint64_t *val)
+/* Does [addr, addr + size) lie wholly inside r, which holds addr?
+ * size >= 1. */
+static inline int range_contains(const struct range *r, uint64_t addr,
+				 unsigned int size)
 {
-	const struct range *r = range_table_find(t, addr);
+	return r->size - (addr - r->base) >= size;
+}
+
+/* Straddles a range end (or hits nothing): byte by byte, little-endian,
+ * as x86 would see the pieces. */
+static __attribute__((noinline)) unsigned int
+read_bytes(const struct range_table *t, unsigned int vcpu, uint64_t addr,
+	   unsigned int size, uint64_t *val)
+{
+	const struct range *r;
 	unsigned int missed = 0;
 	uint64_t v = 0;
 
-	if (r && range_contains(r, addr, size)) {
-		v = r->ops->read(r->opaque, vcpu, addr - r->base, size);
-		if (size < 8)
-			v &= (1ull << (8 * size)) - 1;
-		*val = v;
-		return 0;
-	}
-	/* Straddles a range end (or hits nothing): byte by byte,
-	 * little-endian, as x86 would see the pieces. */
 	for (unsigned int i = 0; i < size; i++) {
 		uint64_t a = addr + i;
 		uint64_t b = 0xff;
 
-		r = range_table_find(t, a);
+		r = find(t, a);
 		if (r)
 			b = r->ops->read(r->opaque, vcpu, a - r->base, 1) & 0xff;
 		else
@@ -147,22 +158,30 @@ unsigned int range_table_read(const struct range_table *t, unsigned int vcpu,
 	return missed;
 }
 
-unsigned int range_table_write(const struct range_table *t, unsigned int vcpu,
-			       uint64_t addr, unsigned int size, uint64_t val)
+unsigned int range_table_read(const struct range_table *t, unsigned int vcpu,
+			      uint64_t addr, unsigned int size, uint64_t *val)
 {
-	const struct range *r = range_table_find(t, addr);
+	const struct range *r = find(t, addr);
+	uint64_t v;
+
+	if (!r || !range_contains(r, addr, size))
+		return read_bytes(t, vcpu, addr, size, val);
+	v = r->ops->read(r->opaque, vcpu, addr - r->base, size);
+	*val = size < 8 ? v & ((1ull << (8 * size)) - 1) : v;
+	return 0;
+}
+
+static __attribute__((noinline)) unsigned int
+write_bytes(const struct range_table *t, unsigned int vcpu, uint64_t addr,
+	    unsigned int size, uint64_t val)
+{
+	const struct range *r;
 	unsigned int missed = 0;
 
-	if (size < 8)
-		val &= (1ull << (8 * size)) - 1;
-	if (r && range_contains(r, addr, size)) {
-		r->ops->write(r->opaque, vcpu, addr - r->base, size, val);
-		return 0;
-	}
 	for (unsigned int i = 0; i < size; i++) {
 		uint64_t a = addr + i;
 
-		r = range_table_find(t, a);
+		r = find(t, a);
 		if (r)
 			r->ops->write(r->opaque, vcpu, a - r->base, 1,
 				      (val >> (8 * i)) & 0xff);
@@ -170,4 +189,17 @@ unsigned int range_table_write(const struct range_table *t, unsigned int vcpu,
 			missed++;
 	}
 	return missed;
+}
+
+unsigned int range_table_write(const struct range_table *t, unsigned int vcpu,
+			       uint64_t addr, unsigned int size, uint64_t val)
+{
+	const struct range *r = find(t, addr);
+
+	if (size < 8)
+		val &= (1ull << (8 * size)) - 1;
+	if (!r || !range_contains(r, addr, size))
+		return write_bytes(t, vcpu, addr, size, val);
+	r->ops->write(r->opaque, vcpu, addr - r->base, size, val);
+	return 0;
 }

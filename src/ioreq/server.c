@@ -50,7 +50,7 @@ static int open_handles(struct ioreq_server *s)
 		log_err("ioreq: xenevtchn_open: %s", strerror(errno));
 		goto err_dmod;
 	}
-	/* Draining loops on xenevtchn_pending until it would block. */
+	/* A wake-up with nothing pending (spurious) must not block. */
 	rc = set_nonblocking(xenevtchn_fd(s->xce));
 	if (rc < 0) {
 		log_err("ioreq: event channel fd: %s", strerror(-rc));

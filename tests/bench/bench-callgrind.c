@@ -1,20 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hvmlink-bench, section "callgrind": instructions hvmlinkd executes per
- * ioreq.  The daemon runs under valgrind --tool=callgrind while the guest
- * does N accesses; start-up, guest boot and shutdown cost the same for
- * every N, so two runs (N1, N2) give
+ * hvmlink-bench, section "callgrind": instructions a device model executes
+ * per guest access.  The device model runs under valgrind --tool=callgrind
+ * while the guest does N accesses; start-up, guest boot and shutdown cost
+ * the same for every N, so two runs (N1, N2) give
  *
- *   instructions per ioreq = (Ir(N2) - Ir(N1)) / (N2 - N1)
+ *   instructions per access = (Ir(N2) - Ir(N1)) / (N2 - N1)
  *
- * Only instructions executed inside the daemon's main loop
- * (g_main_loop_run) are counted: that is where every ioreq is served,
+ * Only the device model's serving loop is counted (hvmlinkd: hvmlinkd_run;
+ * ioreq-bench-minimal: serve_loop): that is where every access is served,
  * and it leaves out the dynamic linker and set-up, whose count varies
  * between runs.  What remains constant (the guest's boot, the hint
- * watch's first event) cancels in the difference.  Repeated, median.
+ * watch's first event) cancels in the difference.
  *
- * for the same two accesses as the "ioreq" section.  Instruction counts
- * do not depend on the machine's load, unlike times.
+ * Each access both isolated (a quiet gap before it: the device model is
+ * asleep in poll() when it comes, what a guest sending one request at a
+ * time costs) and back to back (the next right after the answer).  The
+ * cases take turns within each repetition; median over repetitions.
+ * Instruction counts do not depend on the machine's load, unlike times.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +25,32 @@
 #include <string.h>
 
 #include "tests/bench/bench.h"
+
+/* Quiet before an isolated access: the daemon under callgrind needs far
+ * less to get back into poll(). */
+#define CG_GAP_US 3000
+
+struct cg_case {
+	const char *name;
+	enum bench_dm dm;
+	enum bench_access access;
+	bool isolated;
+};
+
+/* Floors at fixed places: FLOOR_ST(isolated) and FLOOR_MT(isolated). */
+static const struct cg_case cases[] = {
+	{ "hvmlinkd register isolated", BENCH_DM_HVMLINKD, BENCH_ACC_REG, true },
+	{ "hvmlinkd request isolated", BENCH_DM_HVMLINKD, BENCH_ACC_REQ, true },
+	{ "floor register isolated", BENCH_DM_FLOOR, BENCH_ACC_REG, true },
+	{ "floor-mt register isolated", BENCH_DM_FLOOR_MT, BENCH_ACC_REG, true },
+	{ "hvmlinkd register back-to-back", BENCH_DM_HVMLINKD, BENCH_ACC_REG, false },
+	{ "hvmlinkd request back-to-back", BENCH_DM_HVMLINKD, BENCH_ACC_REQ, false },
+	{ "floor register back-to-back", BENCH_DM_FLOOR, BENCH_ACC_REG, false },
+	{ "floor-mt register back-to-back", BENCH_DM_FLOOR_MT, BENCH_ACC_REG, false },
+};
+#define FLOOR_ST(iso) ((iso) ? 2 : 6)
+#define FLOOR_MT(iso) ((iso) ? 3 : 7)
+#define NCASES (sizeof(cases) / sizeof(cases[0]))
 
 /* Ir of a whole run: callgrind's "summary:" (older: "totals:") line. */
 static int read_total(const char *file, unsigned long long *ir)
@@ -47,55 +76,34 @@ static int read_total(const char *file, unsigned long long *ir)
 	return found ? 0 : -1;
 }
 
-static int one_run(struct bench_host *h, uint16_t domid, int ack,
-		   unsigned int n, unsigned long long *ir)
+static int one_run(struct bench_host *h, uint16_t domid,
+		   const struct cg_case *c, unsigned int n,
+		   unsigned long long *ir)
 {
 	const struct bench_opts *o = h->o;
-	char out[4096], outarg[4200];
-	/* Count only inside the main loop: the dynamic linker's and set-up's
-	 * instructions vary from run to run by more than a thousand ioreqs
-	 * cost, and are no part of serving one. */
+	char out[4096], outarg[4200], toggle[64];
 	const char *wrap[] = { o->valgrind, "-q", "--tool=callgrind",
-			       "--collect-atstart=no",
-			       "--toggle-collect=g_main_loop_run", outarg,
-			       NULL };
+			       "--collect-atstart=no", toggle, outarg, NULL };
 	struct bench_dom d;
 	int rc = -1, st;
 
-	snprintf(out, sizeof(out), "%s/callgrind.%s.%u.out", o->workdir,
-		 ack ? "ack" : "pending", n);
+	snprintf(out, sizeof(out), "%s/callgrind.%u.%u.out", o->workdir,
+		 domid, n);
 	snprintf(outarg, sizeof(outarg), "--callgrind-out-file=%s", out);
-	if (bench_dom_create(h, &d, domid, 1, SG_RAM_BYTES))
+	snprintf(toggle, sizeof(toggle), "--toggle-collect=%s",
+		 c->dm != BENCH_DM_HVMLINKD ? "serve_loop" : "hvmlinkd_run");
+	if (bench_floor_dom(h, &d, domid, c->dm, wrap))
 		return -1;
-	if (bench_daemon_start(h, &d, wrap) ||
-	    bench_daemon_wait_ready(h, &d, 300000) || bench_guest_boot(&d))
+	if (bench_accesses(&d, c->access, n, c->isolated ? CG_GAP_US : 0))
 		goto out;
-	for (unsigned int i = 0; i < n; i++) {
-		struct hvmlink_req_ack_events r;
-		uint32_t v;
-		int32_t s;
-
-		if (ack) {
-			sg_header(&r, sizeof(r), HVMLINK_REQ_ACK_EVENTS);
-			rc = sg_request(&d.g, 0, &r, sizeof(r), &s);
-			if (!rc && s != HVMLINK_OK)
-				rc = -EPROTO;
-		} else {
-			rc = sg_reg_read(&d.g, 0, HVMLINK_REG_PENDING, &v);
-		}
-		if (rc) {
-			BENCH_LOG("callgrind run: access %u failed: %s", i,
-				  strerror(-rc));
-			goto out;
-		}
-	}
-	rc = -1;
 	st = bench_dom_stop(&d);
 	if (st != 0) {
-		BENCH_LOG("hvmlinkd under callgrind exited %d", st);
+		BENCH_LOG("device model under callgrind exited %d", st);
 		goto out;
 	}
 	rc = read_total(out, ir);
+	if (!rc && !getenv("IOREQ_BENCH_CG_KEEP"))
+		remove(out);
 out:
 	bench_dom_destroy(h, &d);
 	return rc;
@@ -104,9 +112,8 @@ out:
 int bench_callgrind(struct bench_host *h)
 {
 	const struct bench_opts *o = h->o;
-	static const char *const name[2] = { "pending", "ack" };
 	unsigned int reps = o->cg_reps;
-	double per[2][BENCH_CG_REPS_MAX], med[2];
+	double per[NCASES][BENCH_CG_REPS_MAX], med[NCASES];
 	unsigned long long ir1, ir2;
 	uint16_t domid = 40;
 
@@ -116,29 +123,50 @@ int bench_callgrind(struct bench_host *h)
 		return -1;
 	}
 	for (unsigned int r = 0; r < reps; r++) {
-		for (int a = 0; a < 2; a++) {
-			if (one_run(h, domid++, a, o->cg_n1, &ir1) ||
-			    one_run(h, domid++, a, o->cg_n2, &ir2))
+		for (size_t k = 0; k < NCASES; k++) {
+			const struct cg_case *c = &cases[k];
+			/* Isolated accesses take their gap: fewer of them. */
+			unsigned int n1 = c->isolated ? o->cg_n1 / 5 : o->cg_n1;
+			unsigned int n2 = c->isolated ? o->cg_n2 / 5 : o->cg_n2;
+
+			if (one_run(h, domid++, c, n1, &ir1) ||
+			    one_run(h, domid++, c, n2, &ir2))
 				return -1;
-			per[a][r] = ((double)ir2 - (double)ir1) /
-				    (double)(o->cg_n2 - o->cg_n1);
+			per[k][r] = ((double)ir2 - (double)ir1) /
+				    (double)(n2 - n1);
 		}
 		BENCH_LOG("callgrind: repetition %u/%u done", r + 1, reps);
 	}
-	printf("\n== instructions per ioreq in hvmlinkd (callgrind, (Ir(N2) - Ir(N1)) / (N2 - N1),\n"
-	       "   N = %u and %u, median of %u repetitions) ==\n",
-	       o->cg_n1, o->cg_n2, reps);
-	printf("%-8s %14s %10s %10s\n", "access", "Ir per ioreq", "min", "max");
+	printf("\n== instructions per access (callgrind, (Ir(N2) - Ir(N1)) / (N2 - N1),\n"
+	       "   N = %u and %u back to back, %u and %u isolated (%u us apart),\n"
+	       "   median of %u repetitions; floor = ioreq-bench-minimal,\n"
+	       "   floor-mt = the same with one more (sleeping) thread) ==\n",
+	       o->cg_n1, o->cg_n2, o->cg_n1 / 5, o->cg_n2 / 5, CG_GAP_US, reps);
+	printf("%-32s %10s %7s %7s %8s %9s\n", "device model/access/mode",
+	       "Ir/access", "min", "max", "x floor", "x floor-mt");
 	bench_json_section(o, "callgrind");
-	fprintf(o->json, "\"n1\": %u, \"n2\": %u, \"repetitions\": %u",
-		o->cg_n1, o->cg_n2, reps);
-	for (int a = 0; a < 2; a++) {
-		med[a] = bench_median(per[a], reps);	/* sorts */
-		printf("%-8s %14.0f %10.0f %10.0f\n", name[a], med[a],
-		       per[a][0], per[a][reps - 1]);
+	fprintf(o->json, "\"n1\": %u, \"n2\": %u, \"isolated_gap_us\": %u, \"repetitions\": %u",
+		o->cg_n1, o->cg_n2, CG_GAP_US, reps);
+	for (size_t k = 0; k < NCASES; k++) {
+		double v[BENCH_CG_REPS_MAX];
+
+		memcpy(v, per[k], sizeof(v));
+		med[k] = bench_median(v, reps);	/* sorts the copy */
+		per[k][0] = v[0];
+		per[k][1] = v[reps - 1];
+	}
+	for (size_t k = 0; k < NCASES; k++) {
+		const struct cg_case *c = &cases[k];
+		/* The floors of the same mode. */
+		double st = med[FLOOR_ST(c->isolated)];
+		double mt = med[FLOOR_MT(c->isolated)];
+
+		printf("%-32s %10.0f %7.0f %7.0f %8.2f %9.2f\n", c->name,
+		       med[k], per[k][0], per[k][1], med[k] / st, med[k] / mt);
 		fprintf(o->json,
-			", \"%s\": {\"ir_per_ioreq\": %.0f, \"min\": %.0f, \"max\": %.0f}",
-			name[a], med[a], per[a][0], per[a][reps - 1]);
+			", \"%s\": {\"ir_per_access\": %.0f, \"min\": %.0f, \"max\": %.0f, \"ratio_to_floor\": %.3f, \"ratio_to_floor_mt\": %.3f}",
+			c->name, med[k], per[k][0], per[k][1], med[k] / st,
+			med[k] / mt);
 	}
 	fprintf(o->json, "}");
 	return 0;

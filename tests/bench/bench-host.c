@@ -150,13 +150,22 @@ int bench_floor_start(struct bench_host *h, struct bench_dom *d,
 }
 
 int bench_minimal_start(struct bench_host *h, struct bench_dom *d,
-			uint16_t port)
+			uint16_t port, const char *const *wrap)
 {
 	char domid[8], p[8];
-	const char *argv[] = { h->o->ioreq_floor, domid, p, NULL };
+	const char *argv[32];
+	size_t n = 0;
 
 	snprintf(domid, sizeof(domid), "%u", d->g.domid);
 	snprintf(p, sizeof(p), "%u", port);
+	for (; wrap && wrap[n] && n < 20; n++)
+		argv[n] = wrap[n];
+	argv[n++] = h->o->ioreq_floor;
+	argv[n++] = domid;
+	argv[n++] = p;
+	if (d->threaded)
+		argv[n++] = "--threaded";
+	argv[n] = NULL;
 	d->minimal = true;
 	d->g.io_base = port;
 	return bench_dom_spawn(h, d, (char *const *)argv);

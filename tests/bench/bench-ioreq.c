@@ -30,8 +30,7 @@
 #include "tests/bench/bench.h"
 #include "tests/bench/bench-proc.h"
 
-/* Where ioreq-bench-minimal listens (4 ports, away from everything). */
-#define MINIMAL_PORT 0xd000
+#define MINIMAL_PORT BENCH_MINIMAL_PORT
 
 enum access { ACC_PENDING, ACC_ACK, ACC_MAX };
 static const char *const access_name[ACC_MAX] = { "pending", "ack" };
@@ -194,7 +193,7 @@ int bench_ioreq(struct bench_host *h)
 	if (bench_dom_create(h, &flr, 11, 4, SG_RAM_BYTES))
 		goto out_dmn;
 	if (bench_daemon_start(h, &dmn, NULL) ||
-	    bench_minimal_start(h, &flr, MINIMAL_PORT) ||
+	    bench_minimal_start(h, &flr, MINIMAL_PORT, NULL) ||
 	    bench_daemon_wait_ready(h, &dmn, xensim_timeout_ms()) ||
 	    bench_daemon_wait_ready(h, &flr, xensim_timeout_ms()) ||
 	    bench_guest_boot(&dmn))

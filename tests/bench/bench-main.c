@@ -4,13 +4,13 @@
  * which starts xenstored and finds the binaries; see docs/performance.md.
  *
  * usage: hvmlink-bench --hvmlinkd PATH --hint-floor PATH --ioreq-floor PATH --json FILE
- *                      [--valgrind PATH] [--workdir DIR]
+ *                      [--valgrind PATH] [--strace PATH] [--workdir DIR]
  *                      [--seconds S] [--rounds R] [--hints N]
  *                      [--idle-seconds S] [--domains N]
  *                      [--density-hints N] [--callgrind-n N1,N2]
  *                      [--callgrind-reps R]
  *                      [SECTION...]
- * SECTION: ioreq, callgrind, hint, idle, density (default: all, in
+ * SECTION: ioreq, syscalls, callgrind, hint, idle, density (default: all, in
  * that order).  Needs XENSTORED_PATH (a running xenstored that follows
  * $XENSIM_DIR's domains) and XENSIM_RUN.
  */
@@ -35,6 +35,7 @@ static const struct {
 	int (*fn)(struct bench_host *);
 } sections[] = {
 	{ "ioreq", bench_ioreq },
+	{ "syscalls", bench_syscalls },
 	{ "callgrind", bench_callgrind },
 	{ "hint", bench_hint },
 	{ "idle", bench_idle },
@@ -46,9 +47,10 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: hvmlink-bench --hvmlinkd PATH --hint-floor PATH --ioreq-floor PATH --json FILE\n"
-		"       [--valgrind PATH] [--workdir DIR] [--seconds S] [--rounds R]\n"
-		"       [--hints N] [--idle-seconds S] [--domains N] [--density-hints N]\n"
-		"       [--callgrind-n N1,N2] [ioreq|callgrind|hint|idle|density ...]\n");
+		"       [--valgrind PATH] [--strace PATH] [--workdir DIR] [--seconds S]\n"
+		"       [--rounds R] [--hints N] [--idle-seconds S] [--domains N]\n"
+		"       [--density-hints N] [--callgrind-n N1,N2]\n"
+		"       [ioreq|syscalls|callgrind|hint|idle|density ...]\n");
 	return 2;
 }
 
@@ -59,6 +61,7 @@ int main(int argc, char **argv)
 		{ "hint-floor", required_argument, NULL, 'f' },
 		{ "ioreq-floor", required_argument, NULL, 'm' },
 		{ "valgrind", required_argument, NULL, 'v' },
+		{ "strace", required_argument, NULL, 'S' },
 		{ "workdir", required_argument, NULL, 'w' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "seconds", required_argument, NULL, 's' },
@@ -72,7 +75,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct bench_opts o = {
-		.valgrind = "valgrind", .workdir = ".", .seconds = 1.0,
+		.valgrind = "valgrind", .strace = "strace", .workdir = ".", .seconds = 1.0,
 		.rounds = 7, .hints = 1000, .idle_seconds = 10, .domains = 100,
 		.density_hints = 1000, .cg_n1 = 1000, .cg_n2 = 5000, .cg_reps = 3,
 	};
@@ -87,6 +90,7 @@ int main(int argc, char **argv)
 		case 'f': o.hint_floor = optarg; break;
 		case 'm': o.ioreq_floor = optarg; break;
 		case 'v': o.valgrind = optarg; break;
+		case 'S': o.strace = optarg; break;
 		case 'w': o.workdir = optarg; break;
 		case 'j': json = optarg; break;
 		case 's': o.seconds = atof(optarg); break;

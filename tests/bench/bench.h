@@ -26,6 +26,7 @@ struct bench_opts {
 	const char *hint_floor;	/* hint-floor (hint latency floor) */
 	const char *ioreq_floor;/* ioreq-bench-minimal (ioreq floor) */
 	const char *valgrind;	/* valgrind binary for the callgrind section */
+	const char *strace;	/* strace binary for the syscalls section */
 	const char *workdir;	/* callgrind output files */
 	double seconds;		/* per ioreq rate sample */
 	unsigned int rounds;	/* samples per ioreq configuration */
@@ -54,6 +55,7 @@ struct bench_dom {
 	bool alive;		/* exists in the stand-in */
 	bool floor;		/* served by hint-floor, not hvmlinkd */
 	bool minimal;		/* served by ioreq-bench-minimal */
+	bool threaded;		/* ... with --threaded */
 };
 
 int bench_host_open(struct bench_host *h, const struct bench_opts *o)
@@ -76,9 +78,11 @@ int bench_daemon_start(struct bench_host *h, struct bench_dom *d,
 /* Start hint-floor for d, watching path. */
 int bench_floor_start(struct bench_host *h, struct bench_dom *d,
 		      const char *watch) __attribute__((warn_unused_result));
-/* Start ioreq-bench-minimal for d, serving the 4 ports at port. */
+/* Start ioreq-bench-minimal for d, serving the 4 ports at port; wrap as
+ * for bench_daemon_start. */
 int bench_minimal_start(struct bench_host *h, struct bench_dom *d,
-			uint16_t port) __attribute__((warn_unused_result));
+			uint16_t port, const char *const *wrap)
+	__attribute__((warn_unused_result));
 /* Wait until d's device model is serving: /local/domain/0/hvmlink/<domid>/
  * state (hint-floor: .../hvmlink-floor/<domid>/state) reads "ready";
  * ioreq-bench-minimal: its server is enabled with its port range. */
@@ -108,9 +112,66 @@ double bench_percentile_sorted(const double *v, size_t n, double p);
 /* Raise RLIMIT_NOFILE to the hard limit (density needs many sockets). */
 void bench_raise_nofile(void);
 
+/* ---- the per-request floor (bench-floor.c) --------------------------- */
+
+/* Where ioreq-bench-minimal listens (4 ports, away from everything). */
+#define BENCH_MINIMAL_PORT 0xd000
+
+/* What one guest access is: */
+enum bench_access {
+	BENCH_ACC_REG,	/* IN of one register: hvmlinkd's PENDING, the
+			 * minimal loop's port; one ioreq, no request */
+	BENCH_ACC_REQ,	/* a GET_HOST_VERSION request (the cheapest type):
+			 * one ioreq in which hvmlinkd maps, copies,
+			 * validates, answers and writes back */
+};
+extern const char *const bench_access_name[2];
+int bench_access_once(struct bench_dom *d, enum bench_access a)
+	__attribute__((warn_unused_result));
+/* Who serves a domain in the floor comparisons. */
+enum bench_dm {
+	BENCH_DM_HVMLINKD,
+	BENCH_DM_FLOOR,		/* ioreq-bench-minimal, single-threaded */
+	BENCH_DM_FLOOR_MT,	/* ioreq-bench-minimal --threaded */
+};
+extern const char *const bench_dm_name[3];
+/* A domain served by dm (hvmlinkd: guest booted), device model started
+ * under wrap (NULL: none), ready. */
+int bench_floor_dom(struct bench_host *h, struct bench_dom *d,
+		    uint16_t domid, enum bench_dm dm, const char *const *wrap)
+	__attribute__((warn_unused_result));
+/* n accesses, each after gap_us of quiet (0: back to back). */
+int bench_accesses(struct bench_dom *d, enum bench_access a, unsigned int n,
+		   unsigned int gap_us) __attribute__((warn_unused_result));
+/* CLOCK_REALTIME in seconds (strace -ttt's clock). */
+double bench_realtime(void);
+/* System calls in an `strace -f -ttt -o file` log entered in [t0, t1]
+ * (every thread; a call strace split in two lines counted once). */
+int bench_strace_count(const char *file, double t0, double t1,
+		       unsigned long *n) __attribute__((warn_unused_result));
+/* The same, also counted by name into names[0..max) (zeroed first by the
+ * caller; unused entries have n == 0). */
+struct bench_name_count {
+	char name[24];
+	unsigned long n;
+};
+int bench_strace_names(const char *file, double t0, double t1,
+		       unsigned long *n, struct bench_name_count *names,
+		       unsigned int max) __attribute__((warn_unused_result));
+/* System calls per isolated access (strace; gap_us of quiet before each)
+ * of a device model for a new domain domid: hvmlinkd or the minimal loop.
+ * strace: its path.  names (may be NULL): by name, over all n accesses. */
+int bench_syscalls_per_access(struct bench_host *h, const char *strace,
+			      uint16_t domid, enum bench_dm dm,
+			      enum bench_access a, unsigned int n,
+			      unsigned int gap_us, double *per,
+			      struct bench_name_count *names, unsigned int max)
+	__attribute__((warn_unused_result));
+
 /* Sections (bench-*.c): 0 on success. */
 int bench_ioreq(struct bench_host *h);
 int bench_callgrind(struct bench_host *h);
+int bench_syscalls(struct bench_host *h);
 int bench_hint(struct bench_host *h);
 int bench_idle(struct bench_host *h);
 int bench_density(struct bench_host *h);

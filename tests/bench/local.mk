@@ -10,6 +10,7 @@ tests_bench_hvmlink_bench_SOURCES = \
 	tests/bench/bench-host.c tests/bench/bench-stats.c \
 	tests/bench/bench-proc.c tests/bench/bench-proc.h \
 	tests/bench/bench-ioreq.c tests/bench/bench-callgrind.c \
+	tests/bench/bench-floor.c tests/bench/bench-syscalls.c \
 	tests/bench/bench-hint.c tests/bench/bench-idle.c \
 	tests/bench/bench-density.c \
 	tests/integration/sim-guest-driver.c \
@@ -27,3 +28,26 @@ XENSIM_CHECKED_BINARIES += tests/bench/hint-floor
 
 dist_noinst_SCRIPTS += tests/bench/run-bench.sh
 EXTRA_DIST += docs/performance.md
+
+# ---- tests at the floor (issue 13) ------------------------------------
+# floor-test: per isolated access, hvmlinkd makes no more system calls
+# than the minimal loop and allocates nothing (generous-bound checks of
+# what the "syscalls" and "callgrind" sections measure).
+check_PROGRAMS += tests/bench/floor-test
+tests_bench_floor_test_SOURCES = tests/bench/floor-test.c \
+	tests/bench/bench.h tests/bench/bench-host.c \
+	tests/bench/bench-stats.c tests/bench/bench-floor.c \
+	tests/integration/sim-guest-driver.c \
+	tests/integration/sim-guest-driver.h
+tests_bench_floor_test_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) \
+	$(XENSTORE_CFLAGS) -pthread
+tests_bench_floor_test_LDADD = tests/xensim/libxensim-hv.la \
+	$(XENSTORE_LIBS) -lpthread -lm
+# The allocation counter the test preloads into hvmlinkd.
+check_LTLIBRARIES += tests/bench/libmalloc-count.la
+tests_bench_libmalloc_count_la_SOURCES = tests/bench/malloc-count.c
+tests_bench_libmalloc_count_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
+tests_bench_libmalloc_count_la_LDFLAGS = $(AM_LDFLAGS) -module \
+	-avoid-version -shared -rpath /nowhere
+TESTS += tests/bench/floor-test.sh
+dist_noinst_SCRIPTS += tests/bench/floor-test.sh

@@ -81,17 +81,24 @@ args=()
 	--domains 10 --density-hints 100 --callgrind-n "200,600")
 sections=()
 vg=$(command -v valgrind || true)
+st=$(command -v strace || true)
+all=(ioreq syscalls callgrind hint idle density)
 if [ -z "$vg" ]; then
 	echo "run-bench: valgrind not found: no callgrind section" >&2
-	sections=(ioreq hint idle density)
+	all=("${all[@]/callgrind}")
 elif [ -n "$sanitized" ]; then
 	# An ASan daemon cannot run under valgrind.
 	echo "run-bench: sanitizer build: no callgrind section" >&2
-	sections=(ioreq hint idle density)
+	all=("${all[@]/callgrind}")
 fi
+if [ -z "$st" ]; then
+	echo "run-bench: strace not found: no syscalls section" >&2
+	all=("${all[@]/syscalls}")
+fi
+[ -n "$vg" ] && [ -n "$st" ] && [ -z "$sanitized" ] || read -r -a sections <<<"${all[*]}"
 # Sections named after -- replace the default choice.
 for a in "$@"; do
-	case $a in ioreq|callgrind|hint|idle|density) sections=() ;; esac
+	case $a in ioreq|syscalls|callgrind|hint|idle|density) sections=() ;; esac
 done
 
 raw=$XS_TEST_DIR/results.raw.json
@@ -104,7 +111,8 @@ wrap=()
 	--hvmlinkd "$top_builddir/src/daemon/hvmlinkd" \
 	--hint-floor "$top_builddir/tests/bench/hint-floor" \
 	--ioreq-floor "$top_builddir/tests/bench/ioreq-bench-minimal" \
-	--valgrind "${vg:-valgrind}" --workdir "$XS_TEST_DIR" \
+	--valgrind "${vg:-valgrind}" --strace "${st:-strace}" \
+	--workdir "$XS_TEST_DIR" \
 	--json "$raw" "${args[@]}" "${sections[@]}" "$@"
 rc=$?
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)

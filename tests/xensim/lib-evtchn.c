@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <xenevtchn.h>
@@ -225,30 +226,40 @@ static xenevtchn_port_or_error_t bound(xenevtchn_handle *xce, int port)
 	return port;
 }
 
-/* One command on the event socket: one system call, unless the
- * hypervisor lags so far behind that the socket is full (the fd is
- * usually non-blocking: then wait for room rather than fail, as a write
- * to the real device never fails for that). */
-static int evt_cmd(xenevtchn_handle *xce, uint32_t op, evtchn_port_t port)
+/* The socket is full (the hypervisor lags far behind; the fd is usually
+ * non-blocking): wait for room rather than fail, as a write to the real
+ * device never fails for that. */
+static __attribute__((noinline)) int evt_cmd_retry(xenevtchn_handle *xce,
+						   const struct xsp_evt_cmd *cmd,
+						   ssize_t n)
 {
-	struct xsp_evt_cmd cmd = { .op = op, .port = port };
-
 	for (;;) {
-		ssize_t n = send(xce->fd, &cmd, sizeof(cmd), MSG_NOSIGNAL);
 		struct pollfd p = { .fd = xce->fd, .events = POLLOUT };
 
-		if (n == (ssize_t)sizeof(cmd))
+		if (n == (ssize_t)sizeof(*cmd))
 			return 0;
 		if (n >= 0) {
 			errno = EIO;
 			return -1;
 		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
+		if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
 			return -1;
-		(void)poll(&p, 1, -1);
+		if (errno != EINTR)
+			(void)poll(&p, 1, -1);
+		n = send(xce->fd, cmd, sizeof(*cmd), MSG_NOSIGNAL);
 	}
+}
+
+/* One command on the event socket: one system call.  Unmask is a write()
+ * in the real library, a cancellation point: send() is one too. */
+static int evt_cmd(xenevtchn_handle *xce, uint32_t op, evtchn_port_t port)
+{
+	struct xsp_evt_cmd cmd = { .op = op, .port = port };
+	ssize_t n = send(xce->fd, &cmd, sizeof(cmd), MSG_NOSIGNAL);
+
+	if (n == (ssize_t)sizeof(cmd))
+		return 0;
+	return evt_cmd_retry(xce, &cmd, n);
 }
 
 XSL_EXPORT int xenevtchn_notify(xenevtchn_handle *xce, evtchn_port_t port)
@@ -261,7 +272,20 @@ XSL_EXPORT int xenevtchn_notify(xenevtchn_handle *xce, evtchn_port_t port)
 		errno = ENOTCONN;
 		return -1;
 	}
-	return evt_cmd(xce, XSP_EVT_CMD_NOTIFY, port);
+	{
+		/* The real notify is an ioctl, which is no cancellation
+		 * point: the raw system call is not either (in a threaded
+		 * process glibc's send() would cost the cancellation
+		 * bookkeeping Xen's notify does not). */
+		struct xsp_evt_cmd cmd = { .op = XSP_EVT_CMD_NOTIFY,
+					   .port = port };
+		ssize_t n = syscall(SYS_sendto, xce->fd, &cmd, sizeof(cmd),
+				    MSG_NOSIGNAL, NULL, 0);
+
+		if (n == (ssize_t)sizeof(cmd))
+			return 0;
+		return evt_cmd_retry(xce, &cmd, n);
+	}
 }
 
 XSL_EXPORT xenevtchn_port_or_error_t
