@@ -420,8 +420,10 @@ int hvmxs_dispatch(struct hvmxs *xs)
 	if (!watch_ready)
 		return 0;
 
-	/* Drain: xs_check_watch() returns NULL + EAGAIN once empty. */
-	while (xs->xsh) {
+	/* Few at a time: xs_check_watch() returns NULL + EAGAIN once
+	 * empty, and while events are queued libxenstore keeps its watch
+	 * pipe readable, so the caller's poll comes back for the rest. */
+	for (int i = 0; i < HVMXS_EVENTS_PER_DISPATCH && xs->xsh; i++) {
 		char **ev = xs_check_watch(xs->xsh);
 
 		if (!ev) {

@@ -129,12 +129,19 @@ void hvmxs_close(struct hvmxs *xs);
  * hvmxs_dispatch() when it is readable.  Constant for the handle's life. */
 int hvmxs_fd(const struct hvmxs *xs);
 
+/* Watch events handled per hvmxs_dispatch() call, at most: each costs a
+ * xenstored round trip or two (slow while an administrator floods
+ * xenstored), and the caller's other sources (a guest waiting for its
+ * request) get their turn between two calls. */
+#define HVMXS_EVENTS_PER_DISPATCH 1
+
 /*
- * Handle whatever is pending: watch events (re-read the changed nodes,
- * validate, call back), connection loss, and, while disconnected, one
- * reconnection attempt if its time has come.  Never blocks.  Returns 0,
- * or a negative errno for a failure the caller cannot fix (the handle
- * stays usable; the daemon may decide to exit).
+ * Handle what is pending: up to HVMXS_EVENTS_PER_DISPATCH watch event(s)
+ * (re-read the changed nodes, validate, call back) -- hvmxs_fd() stays
+ * readable while more are queued --, connection loss, and, while
+ * disconnected, one reconnection attempt if its time has come.  Never
+ * blocks.  Returns 0, or a negative errno for a failure the caller cannot
+ * fix (the handle stays usable; the daemon may decide to exit).
  */
 int hvmxs_dispatch(struct hvmxs *xs) __attribute__((warn_unused_result));
 

@@ -288,12 +288,11 @@ execute_general(struct ioreq_server *s, unsigned int vcpu, ioreq_t *req)
 		bad_ioreq(s, req, "zero count");
 		return;
 	}
-	/* count is 32-bit and size <= 8: the product fits in 64 bits. */
-	total = (uint64_t)req->count * req->size;
-	if (total > IOREQ_MAX_REP_BYTES) {
-		bad_ioreq(s, req, "rep too long");
+	if (req->count > IOREQ_MAX_REPS) {
+		bad_ioreq(s, req, "more repetitions than Xen sends");
 		return;
 	}
+	total = (uint64_t)req->count * req->size;
 	if (tg.steps && !run_fits(tg.addr, total, req->size, req->df)) {
 		bad_ioreq(s, req, "address range wraps");
 		return;

@@ -33,12 +33,14 @@
 /* PCI configuration space size (extended, as Xen forwards it). */
 #define IOREQ_PCI_CFG_SIZE	4096u
 /*
- * Cap on the bytes one rep ioreq may move.  Xen clips a rep string
- * instruction to 4096 repetitions (hvmemul_linear_to_phys()), so a real
- * request moves at most 32 KiB; a bogus count must not keep the loop busy
- * for minutes.
+ * Repetitions one rep ioreq may carry: Xen 4.17 clips every rep string
+ * instruction to 4096 ("Clip repetitions to a sensible maximum",
+ * hvmemul_linear_to_phys() in xen/arch/x86/hvm/emulate.c, which every rep
+ * ins/outs/movs/stos goes through) and never sends more; at 8 bytes that
+ * is 32 KiB.  A larger count is not Xen's and is refused, so one bogus
+ * ioreq cannot hold the loop (a 16 MiB rep took 1.5 s).
  */
-#define IOREQ_MAX_REP_BYTES	(16u << 20)
+#define IOREQ_MAX_REPS		4096u
 
 struct ioreq_server {
 	uint16_t domid;

@@ -21,10 +21,18 @@
 
 #include "tests/bench/bench.h"
 
+void bench_hints_root(const struct bench_dom *d, char *buf, size_t len)
+{
+	snprintf(buf, len, "/local/domain/0/%s/%u/hints",
+		 d->floor ? "hvmlink-floor" : "hvmlink", d->g.domid);
+}
+
 static void hint_path(const struct bench_dom *d, char *buf, size_t len)
 {
-	snprintf(buf, len, "/local/domain/0/%s/%u/hints/display/0",
-		 d->floor ? "hvmlink-floor" : "hvmlink", d->g.domid);
+	char root[80];
+
+	bench_hints_root(d, root, sizeof(root));
+	snprintf(buf, len, "%s/display/0", root);
 }
 
 /* The guest's side after the interrupt: acknowledge and fetch.  Returns
@@ -59,46 +67,61 @@ static long guest_fetch(struct bench_dom *d)
 	return (long)r.mode.width;
 }
 
+int bench_hint_one(struct bench_host *h, struct bench_dom *d,
+		   unsigned int w, const atomic_ulong *work, double *irq_us,
+		   double *read_us, double *work_done)
+{
+	char path[96], val[32];
+	unsigned long w0 = 0, w1 = 0;
+	uint64_t t0, t1, t2;
+	long got;
+	int len, rc;
+
+	hint_path(d, path, sizeof(path));
+	len = snprintf(val, sizeof(val), "%ux600", w);
+	if (xensim_intx_level(h->sim, d->g.domid, d->g.slot, 0) != 0) {
+		BENCH_LOG("domain %u: INTA# high before the hint", d->g.domid);
+		return -1;
+	}
+	if (work)
+		w0 = atomic_load(work);
+	t0 = bench_now_ns();
+	if (!xs_write(h->xs, XBT_NULL, path, val, (unsigned int)len)) {
+		BENCH_LOG("xs_write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = xensim_intx_wait(h->sim, d->g.domid, d->g.slot, 0, 1, -1);
+	t1 = bench_now_ns();
+	if (work)
+		w1 = atomic_load(work);
+	if (rc) {
+		BENCH_LOG("domain %u: no interrupt for hint %s: %s",
+			  d->g.domid, val, strerror(-rc));
+		return -1;
+	}
+	got = guest_fetch(d);
+	t2 = bench_now_ns();
+	if (got != (long)w) {
+		BENCH_LOG("domain %u: guest read width %ld, wanted %u",
+			  d->g.domid, got, w);
+		return -1;
+	}
+	*irq_us = (double)(t1 - t0) / 1e3;
+	*read_us = (double)(t2 - t0) / 1e3;
+	if (work_done)
+		*work_done = (double)(w1 - w0);
+	return 0;
+}
+
 int bench_hint_run(struct bench_host *h, struct bench_dom *const *doms,
 		   unsigned int ndoms, unsigned int n,
 		   double *irq_us, double *read_us)
 {
 	for (unsigned int i = 0; i < n; i++) {
-		struct bench_dom *d = doms[i % ndoms];
 		/* Differs from this domain's previous hint (ndoms < 1024). */
-		unsigned int w = 800 + i % 1024;
-		char path[96], val[32];
-		uint64_t t0, t1, t2;
-		long got;
-		int len, rc;
-
-		hint_path(d, path, sizeof(path));
-		len = snprintf(val, sizeof(val), "%ux600", w);
-		if (xensim_intx_level(h->sim, d->g.domid, d->g.slot, 0) != 0) {
-			BENCH_LOG("domain %u: INTA# high before the hint", d->g.domid);
+		if (bench_hint_one(h, doms[i % ndoms], 800 + i % 1024, NULL,
+				   &irq_us[i], &read_us[i], NULL))
 			return -1;
-		}
-		t0 = bench_now_ns();
-		if (!xs_write(h->xs, XBT_NULL, path, val, (unsigned int)len)) {
-			BENCH_LOG("xs_write %s: %s", path, strerror(errno));
-			return -1;
-		}
-		rc = xensim_intx_wait(h->sim, d->g.domid, d->g.slot, 0, 1, -1);
-		t1 = bench_now_ns();
-		if (rc) {
-			BENCH_LOG("domain %u: no interrupt for hint %s: %s",
-				  d->g.domid, val, strerror(-rc));
-			return -1;
-		}
-		got = guest_fetch(d);
-		t2 = bench_now_ns();
-		if (got != (long)w) {
-			BENCH_LOG("domain %u: guest read width %ld, wanted %u",
-				  d->g.domid, got, w);
-			return -1;
-		}
-		irq_us[i] = (double)(t1 - t0) / 1e3;
-		read_us[i] = (double)(t2 - t0) / 1e3;
 	}
 	qsort(irq_us, n, sizeof(double), bench_cmp_double);
 	qsort(read_us, n, sizeof(double), bench_cmp_double);

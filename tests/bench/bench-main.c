@@ -10,7 +10,7 @@
  *                      [--density-hints N] [--callgrind-n N1,N2]
  *                      [--callgrind-reps R]
  *                      [SECTION...]
- * SECTION: ioreq, syscalls, callgrind, hint, idle, density (default: all, in
+ * SECTION: ioreq, syscalls, callgrind, hint, fair, idle, density (default: all, in
  * that order).  Needs XENSTORED_PATH (a running xenstored that follows
  * $XENSIM_DIR's domains) and XENSIM_RUN.
  */
@@ -22,14 +22,6 @@
 
 #include "tests/bench/bench.h"
 
-static bool json_first = true;
-
-void bench_json_section(const struct bench_opts *o, const char *name)
-{
-	fprintf(o->json, "%s\n  \"%s\": {", json_first ? "" : ",", name);
-	json_first = false;
-}
-
 static const struct {
 	const char *name;
 	int (*fn)(struct bench_host *);
@@ -38,6 +30,7 @@ static const struct {
 	{ "syscalls", bench_syscalls },
 	{ "callgrind", bench_callgrind },
 	{ "hint", bench_hint },
+	{ "fair", bench_fair },
 	{ "idle", bench_idle },
 	{ "density", bench_density },
 };
@@ -50,7 +43,7 @@ static int usage(void)
 		"       [--valgrind PATH] [--strace PATH] [--workdir DIR] [--seconds S]\n"
 		"       [--rounds R] [--hints N] [--idle-seconds S] [--domains N]\n"
 		"       [--density-hints N] [--callgrind-n N1,N2]\n"
-		"       [ioreq|syscalls|callgrind|hint|idle|density ...]\n");
+		"       [ioreq|syscalls|callgrind|hint|fair|idle|density ...]\n");
 	return 2;
 }
 

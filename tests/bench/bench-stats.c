@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* hvmlink-bench: clocks and order statistics. */
+/* hvmlink-bench: clocks, order statistics, JSON framing. */
 #include <math.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -59,4 +59,12 @@ void bench_raise_nofile(void)
 		rl.rlim_cur = rl.rlim_max;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
+}
+
+void bench_json_section(const struct bench_opts *o, const char *name)
+{
+	static bool first = true;
+
+	fprintf(o->json, "%s\n  \"%s\": {", first ? "" : ",", name);
+	first = false;
 }

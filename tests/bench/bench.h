@@ -12,6 +12,8 @@
 #ifndef HVMLINK_BENCH_H
 #define HVMLINK_BENCH_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -168,12 +170,57 @@ int bench_syscalls_per_access(struct bench_host *h, const char *strace,
 			      struct bench_name_count *names, unsigned int max)
 	__attribute__((warn_unused_result));
 
+/* ---- fairness (bench-fair.c) ----------------------------------------- */
+
+#define BENCH_FLOOD_MAX 8
+/* vCPUs flooding GET_HOST_VERSION requests; done counts answers. */
+struct bench_flood {
+	struct bench_dom *d;
+	pthread_t th[BENCH_FLOOD_MAX];
+	unsigned int nr;
+	atomic_bool stop;
+	atomic_ulong done;
+	int err;
+};
+int bench_flood_start(struct bench_flood *f, struct bench_dom *d,
+		      unsigned int first_vcpu, unsigned int nv)
+	__attribute__((warn_unused_result));
+/* Stop and join; -1 if a request failed. */
+int bench_flood_stop(struct bench_flood *f);
+
+/* Latencies in microseconds, sorted (v is malloc'd). */
+struct bench_lat {
+	double *v;
+	size_t n;
+	double seconds, write_seconds;	/* kv burst: its length */
+};
+/* vCPU 0 times GET_HOST_VERSION requests, 1 ms apart, while the
+ * administrator writes `writes` kv hints over `keys` keys as fast as
+ * xenstored takes them (vCPU 1 watches for the last to reach the guest);
+ * latencies of requests started during the burst and outside it. */
+int bench_kv_burst(struct bench_host *h, struct bench_dom *d,
+		   unsigned int writes, unsigned int keys,
+		   struct bench_lat *burst, struct bench_lat *quiet)
+	__attribute__((warn_unused_result));
+/* The guest floods REPORT_GUEST_INFO (a new name each) for ms: the
+ * publications a second seen by a watch on guest/name, the reports a
+ * second, and how long after the flood the last name is published. */
+int bench_publish_flood(struct bench_host *h, struct bench_dom *d,
+			unsigned int ms, double *per_sec, double *reports,
+			double *last_ms) __attribute__((warn_unused_result));
+/* n isolated rep insd of count elements from PENDING (count 1: a plain
+ * read): median latency; *data: the last read's data. */
+int bench_rep_us(struct bench_dom *d, uint32_t count, unsigned int n,
+		 double *median_us, uint64_t *data)
+	__attribute__((warn_unused_result));
+
 /* Sections (bench-*.c): 0 on success. */
 int bench_ioreq(struct bench_host *h);
 int bench_callgrind(struct bench_host *h);
 int bench_syscalls(struct bench_host *h);
 int bench_hint(struct bench_host *h);
 int bench_idle(struct bench_host *h);
+int bench_fair(struct bench_host *h);
 int bench_density(struct bench_host *h);
 
 /* Hint latency through d's device model: n hints written with xs_write,
@@ -185,6 +232,16 @@ int bench_hint_run(struct bench_host *h, struct bench_dom *const *doms,
 		   unsigned int ndoms, unsigned int n,
 		   double *irq_us, double *read_us)
 	__attribute__((warn_unused_result));
+
+/* One hint of width w to d: latencies to INTx and to the guest holding
+ * it; work (may be NULL): a counter others bump, whose increase between
+ * the write and the interrupt lands in *work_done. */
+int bench_hint_one(struct bench_host *h, struct bench_dom *d,
+		   unsigned int w, const atomic_ulong *work, double *irq_us,
+		   double *read_us, double *work_done)
+	__attribute__((warn_unused_result));
+/* The administrator's hint root of d: .../hints (display/N, kv/KEY). */
+void bench_hints_root(const struct bench_dom *d, char *buf, size_t len);
 
 /* n hints to dmn (hvmlinkd) and to flr (hint-floor) in alternating
  * chunks; the four arrays come back sorted. */

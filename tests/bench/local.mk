@@ -11,6 +11,7 @@ tests_bench_hvmlink_bench_SOURCES = \
 	tests/bench/bench-proc.c tests/bench/bench-proc.h \
 	tests/bench/bench-ioreq.c tests/bench/bench-callgrind.c \
 	tests/bench/bench-floor.c tests/bench/bench-syscalls.c \
+	tests/bench/bench-fair.c \
 	tests/bench/bench-hint.c tests/bench/bench-idle.c \
 	tests/bench/bench-density.c \
 	tests/integration/sim-guest-driver.c \
@@ -37,17 +38,37 @@ check_PROGRAMS += tests/bench/floor-test
 tests_bench_floor_test_SOURCES = tests/bench/floor-test.c \
 	tests/bench/bench.h tests/bench/bench-host.c \
 	tests/bench/bench-stats.c tests/bench/bench-floor.c \
+	tests/bench/bench-hint.c \
 	tests/integration/sim-guest-driver.c \
 	tests/integration/sim-guest-driver.h
 tests_bench_floor_test_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) \
 	$(XENSTORE_CFLAGS) -pthread
 tests_bench_floor_test_LDADD = tests/xensim/libxensim-hv.la \
 	$(XENSTORE_LIBS) -lpthread -lm
-# The allocation counter the test preloads into hvmlinkd.
+# The allocation counter the test preloads into hvmlinkd.  Never
+# sanitized: it is preloaded into the shell that starts the daemon too,
+# and a sanitizer's allocator would take the calls it counts anyway.
 check_LTLIBRARIES += tests/bench/libmalloc-count.la
 tests_bench_libmalloc_count_la_SOURCES = tests/bench/malloc-count.c
-tests_bench_libmalloc_count_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
-tests_bench_libmalloc_count_la_LDFLAGS = $(AM_LDFLAGS) -module \
-	-avoid-version -shared -rpath /nowhere
+tests_bench_libmalloc_count_la_CFLAGS = -std=gnu11 $(WARN_CFLAGS) \
+	-fvisibility=hidden
+tests_bench_libmalloc_count_la_LDFLAGS = -module -avoid-version -shared \
+	-rpath /nowhere
 TESTS += tests/bench/floor-test.sh
 dist_noinst_SCRIPTS += tests/bench/floor-test.sh
+
+# fair-test: one source's load does not hold the others (generous bounds
+# on what the "fair" section measures).
+check_PROGRAMS += tests/bench/fair-test
+tests_bench_fair_test_SOURCES = tests/bench/fair-test.c \
+	tests/bench/bench.h tests/bench/bench-host.c \
+	tests/bench/bench-stats.c tests/bench/bench-fair.c \
+	tests/bench/bench-hint.c \
+	tests/integration/sim-guest-driver.c \
+	tests/integration/sim-guest-driver.h
+tests_bench_fair_test_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) \
+	$(XENSTORE_CFLAGS) -pthread
+tests_bench_fair_test_LDADD = tests/xensim/libxensim-hv.la \
+	$(XENSTORE_LIBS) -lpthread -lm
+TESTS += tests/bench/fair-test.sh
+dist_noinst_SCRIPTS += tests/bench/fair-test.sh

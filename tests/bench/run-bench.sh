@@ -82,7 +82,7 @@ args=()
 sections=()
 vg=$(command -v valgrind || true)
 st=$(command -v strace || true)
-all=(ioreq syscalls callgrind hint idle density)
+all=(ioreq syscalls callgrind hint fair idle density)
 if [ -z "$vg" ]; then
 	echo "run-bench: valgrind not found: no callgrind section" >&2
 	all=("${all[@]/callgrind}")
@@ -98,7 +98,7 @@ fi
 [ -n "$vg" ] && [ -n "$st" ] && [ -z "$sanitized" ] || read -r -a sections <<<"${all[*]}"
 # Sections named after -- replace the default choice.
 for a in "$@"; do
-	case $a in ioreq|syscalls|callgrind|hint|idle|density) sections=() ;; esac
+	case $a in ioreq|syscalls|callgrind|hint|fair|idle|density) sections=() ;; esac
 done
 
 raw=$XS_TEST_DIR/results.raw.json

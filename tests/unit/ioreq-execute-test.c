@@ -141,6 +141,10 @@ static void test_bad_counts_and_runs(void)
 	/* 4G elements of 8 bytes: refused, not looped over. */
 	r = mk(IOREQ_TYPE_PIO, IOREQ_WRITE, 0x100, 8, 0xffffffffu, true, false, 0);
 	ioreq_execute(s, 0, &r);
+	/* One repetition more than Xen ever sends (4096): refused too. */
+	r = mk(IOREQ_TYPE_PIO, IOREQ_READ, 0x100, 1, 4097, false, false, 0);
+	ioreq_execute(s, 0, &r);
+	g_assert_cmphex(r.data, ==, 0xff);
 	/* MMIO run wrapping the top of the address space, both ways. */
 	r = mk(IOREQ_TYPE_COPY, IOREQ_WRITE, ~0ull - 7, 8, 2, false, false, 1);
 	ioreq_execute(s, 0, &r);
@@ -158,7 +162,12 @@ static void test_bad_counts_and_runs(void)
 	g_assert_cmphex(r.data, ==, 0xffffffff);
 
 	g_assert_cmpuint(handler_calls, ==, 0);
-	g_assert_cmpuint(s->st.bad_ioreqs, ==, 7);
+	g_assert_cmpuint(s->st.bad_ioreqs, ==, 8);
+	/* Xen's largest is served, every element. */
+	r = mk(IOREQ_TYPE_PIO, IOREQ_READ, 0x100, 1, 4096, false, false, 0);
+	ioreq_execute(s, 0, &r);
+	g_assert_cmpuint(handler_calls, ==, 4096);
+	g_assert_cmpuint(s->st.bad_ioreqs, ==, 8);
 	server_free(s);
 }
 
