@@ -72,3 +72,11 @@ tests_bench_fair_test_LDADD = tests/xensim/libxensim-hv.la \
 	$(XENSTORE_LIBS) -lpthread -lm
 TESTS += tests/bench/fair-test.sh
 dist_noinst_SCRIPTS += tests/bench/fair-test.sh
+
+# The in-guest fair benchmark (the e2e guest's bench step; also by hand in
+# any guest with the driver).  Static and never sanitized: the guest is a
+# busybox initramfs with no libraries.
+check_PROGRAMS += tests/bench/hvmlink-fair-bench
+tests_bench_hvmlink_fair_bench_SOURCES = tests/bench/guest-fair-bench.c
+tests_bench_hvmlink_fair_bench_CFLAGS = -std=gnu11 $(WARN_CFLAGS) -O2
+tests_bench_hvmlink_fair_bench_LDFLAGS = -all-static
