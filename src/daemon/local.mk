@@ -20,17 +20,6 @@ src_daemon_hvmlinkd_LDADD = \
 
 dist_man_MANS += docs/man/hvmlinkd.8
 
-# The systemd template unit (instance = domain id), with the installed
-# path of the daemon substituted.
-systemdunitdir = $(prefix)/lib/systemd/system
-systemdunit_DATA = systemd/hvmlinkd@.service
-EXTRA_DIST += systemd/hvmlinkd@.service.in
-CLEANFILES += systemd/hvmlinkd@.service
-systemd/hvmlinkd@.service: $(top_srcdir)/systemd/hvmlinkd@.service.in Makefile
-	$(AM_V_GEN)$(MKDIR_P) systemd && \
-	sed -e 's|@sbindir[@]|$(sbindir)|g' \
-		$(top_srcdir)/systemd/hvmlinkd@.service.in >$@.tmp && mv $@.tmp $@
-
 # The README's first command runs this after the build.
 dist_noinst_SCRIPTS += scripts/demo-sim.sh
 

@@ -73,7 +73,7 @@ src_guest_agent_hvmlink_session_agent_CFLAGS = $(AM_CFLAGS) $(GIO_CFLAGS)
 src_guest_agent_hvmlink_session_agent_LDADD = src/guest/agent/libsession.la $(GIO_LIBS)
 
 # systemd unit, with the configured sbindir.
-guestunitdir = $(prefix)/lib/systemd/system
+guestunitdir = $(systemdsystemunitdir)
 guestunit_DATA = src/guest/agent/hvmlink-agent.service
 CLEANFILES += src/guest/agent/hvmlink-agent.service
 EXTRA_DIST += src/guest/agent/hvmlink-agent.service.in
