@@ -124,6 +124,19 @@ GUEST_KMOD_SRCS = \
 EXTRA_DIST += $(GUEST_KMOD_SRCS) src/guest/linux/Makefile \
 	src/guest/linux/checkpatch.sh src/guest/linux/test-module-build.sh
 
+# The same sources for DKMS, under $(prefix)/src/hvmlink-VERSION in the
+# layout of this tree (see dkms.conf.in), with dkms.conf at the top.
+dkmsdir = $(prefix)/src/$(PACKAGE)-$(VERSION)
+nobase_dist_dkms_DATA = $(GUEST_KMOD_SRCS) src/guest/req_table.h \
+	include/hvmlink/protocol.h include/hvmlink/ioctl.h
+dkms_DATA = src/guest/linux/dkms.conf
+EXTRA_DIST += src/guest/linux/dkms.conf.in
+CLEANFILES += src/guest/linux/dkms.conf
+src/guest/linux/dkms.conf: $(top_srcdir)/src/guest/linux/dkms.conf.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && \
+	sed -e 's|@VERSION[@]|$(VERSION)|g' \
+		$(top_srcdir)/src/guest/linux/dkms.conf.in >$@.tmp && mv $@.tmp $@
+
 if KMOD
 GUEST_KMOD_DIR = $(abs_top_builddir)/src/guest/linux-kbuild
 AM_TESTS_ENVIRONMENT += LINUX_HEADERS='$(LINUX_HEADERS)'; export LINUX_HEADERS;
