@@ -5,6 +5,13 @@
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 jobs=${HVMLINK_JOBS:-2}
 
+# The files of the source tree, NUL-separated, relative to $top: what git
+# tracks plus untracked files that are not ignored (a developer's new
+# files count, build trees do not).
+tree_files() {
+	git -C "$top" ls-files -z --cached --others --exclude-standard
+}
+
 say() { printf '\n==> %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
