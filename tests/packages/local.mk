@@ -18,6 +18,8 @@ EXTRA_DIST += \
 	debian/hvmlink-guest.install \
 	debian/hvmlink-guest.lintian-overrides \
 	debian/hvmlink-guest.postinst \
+	debian/hvmlink-guest.prerm \
 	debian/hvmlink-host.docs \
 	debian/hvmlink-host.install \
+	debian/hvmlink-host.postinst \
 	debian/hvmlink-host.postrm

@@ -2,6 +2,7 @@
 # The packages stage of scripts/run-tests: are the Debian packages
 # complete, clean and installable?
 #   build    scripts/build-debs: dpkg-buildpackage -us -uc -b of the tree
+#   dist     every file of debian/ goes into the release tarball
 #   lintian  every package: no error, no warning (overrides carry a reason)
 #   host     hvmlink-host installed into a clean Debian 12 chroot with apt,
 #            checked (files, libraries, user, directories, unit), purged
@@ -44,6 +45,15 @@ check() {
 
 build() { "$top/scripts/build-debs" --out "$out"; }
 
+# Every file of debian/ is in the release tarball (tests/packages/local.mk
+# lists them), or a tarball would not build the packages.
+dist() {
+	local listed known
+	listed=$(sed -n 's|^[[:space:]]*\(debian/[^ \\]*\).*|\1|p' "$here/local.mk" | sort)
+	known=$(cd "$top" && tree_files | tr '\0' '\n' | grep '^debian/' | sort)
+	diff <(echo "$listed") <(echo "$known") && echo "all $(echo "$known" | wc -l) files of debian/ are distributed"
+}
+
 lint() {
 	lintian --fail-on error,warning --display-info --pedantic "$out"/*.changes
 }
@@ -79,6 +89,7 @@ if [ "$failed" -gt 0 ]; then
 	echo "packages: $passed passed, $failed failed"
 	exit 1
 fi
+check dist dist
 check lintian lint
 check host host
 check guest guest
