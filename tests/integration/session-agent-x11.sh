@@ -9,7 +9,8 @@
 #   timings, and removed again once unused); a two-display layout; a
 #   display turned off; a mode too big for the X server (failed, with the
 #   reason); an X server restart (the hint is applied again); a session
-#   agent that starts after the hint (applies it at start).
+#   agent that starts after the hint (applies it at start); a second agent
+#   for the same display; displays mapped to named outputs (--outputs).
 set -u
 . "$(dirname "$0")/agent-lib.sh"
 . "$(dirname "$0")/x11-lib.sh"
@@ -94,8 +95,15 @@ x11_expect "screen 3440x1440" "DUMMY0 3440x1440+0+0"
 grep -q "another hvmlink-session-agent serves $X11_DISPLAY" "$log.3" ||
 	ag_fail "the second agent did not step aside: $(cat "$log.3")"
 
+# Displays mapped to named outputs: display 0 is DUMMY3 now.
+ag_stop_agent "$agent"
+ag_run_agent "$log.4" "$AG_SESSION" --x-display "$X11_DISPLAY" --outputs DUMMY3,DUMMY2
+agent=$AG_PID
+ag_log_wait "$log.4" "applied display 0 3440x1440"
+x11_expect "DUMMY3 3440x1440+0+0"
+
 ag_stop_agent "$agent"
 x11_stop
 ag_host_stop
-sed 's/^/    agent| /' "$log" "$log.2"
+sed 's/^/    agent| /' "$log" "$log.2" "$log.4"
 echo "PASS: session agent on X11"
