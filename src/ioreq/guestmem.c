@@ -190,30 +190,20 @@ static inline uint8_t *page_last(struct guestmem *gm, uint64_t gfn)
 	return gm->e[i].va;
 }
 
-static int guestmem_copy(struct guestmem *gm, uint64_t gpa, void *buf,
-			 size_t len, int to_guest)
+/* Any copy: across pages, through the hash, mapping on a miss. */
+static __attribute__((noinline)) int copy_any(struct guestmem *gm, uint64_t gpa,
+					      void *buf, size_t len, int to_guest)
 {
-	size_t off = gpa & (GUESTMEM_PAGE_SIZE - 1);
 	uint8_t *p = buf, *page;
 
 	if (len == 0)
 		return 0;
-	if (len <= GUESTMEM_PAGE_SIZE - off &&
-	    (page = page_last(gm, gpa >> GUESTMEM_PAGE_SHIFT))) {
-		/* Within the page used last (see the loop for the race). */
-		if (to_guest)
-			memcpy(page + off, p, len);
-		else
-			memcpy(p, page + off, len);
-		return 0;
-	}
 	if (gpa + (len - 1) < gpa)
 		return -EFAULT;
 	while (len) {
-		size_t n;
+		size_t off = gpa & (GUESTMEM_PAGE_SIZE - 1);
+		size_t n = GUESTMEM_PAGE_SIZE - off;
 
-		off = gpa & (GUESTMEM_PAGE_SIZE - 1);
-		n = GUESTMEM_PAGE_SIZE - off;
 		page = page_get(gm, gpa >> GUESTMEM_PAGE_SHIFT);
 		if (!page)
 			return -EFAULT;
@@ -233,6 +223,25 @@ static int guestmem_copy(struct guestmem *gm, uint64_t gpa, void *buf,
 		len -= n;
 	}
 	return 0;
+}
+
+/* A copy within the page used last (a request's reads and writes), else
+ * the general way: the common case costs a compare and the memcpy. */
+static inline int guestmem_copy(struct guestmem *gm, uint64_t gpa, void *buf,
+				size_t len, int to_guest)
+{
+	size_t off = gpa & (GUESTMEM_PAGE_SIZE - 1);
+	uint8_t *page;
+
+	if (len && len <= GUESTMEM_PAGE_SIZE - off &&
+	    (page = page_last(gm, gpa >> GUESTMEM_PAGE_SHIFT))) {
+		if (to_guest)
+			memcpy(page + off, buf, len);
+		else
+			memcpy(buf, page + off, len);
+		return 0;
+	}
+	return copy_any(gm, gpa, buf, len, to_guest);
 }
 
 int guestmem_read(struct guestmem *gm, uint64_t gpa, void *buf, size_t len)
