@@ -1,17 +1,19 @@
-/* SPDX-License-Identifier: (GPL-2.0 OR MIT) */
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
 /*
  * hvmlink wire protocol: the contract between the emulated PCI device
  * (hvmlinkd, in Dom0) and every guest driver.
  *
  * This header is shared, unchanged, by the host daemon, the Linux guest
  * module (as uapi), the guest agent and the tests.  docs/protocol.md is the
- * prose version of it.
+ * prose version of it; a test compares the two (tests/unit/protocol-doc).
  *
  * Rules (never break them):
- *  - fixed-width fields only, explicit padding, no C enums, no bitfields;
+ *  - fixed-width fields only (__u32 and friends from <linux/types.h>, so
+ *    the header is self-contained for the kernel and for userspace C and
+ *    C++), explicit padding, no C enums, no bitfields;
  *  - every struct has its size asserted right after it;
- *  - request types, event bits, status codes and register offsets are
- *    never renumbered or reused: add new ones at the end;
+ *  - request types, event bits, status codes, feature bits and register
+ *    offsets are never renumbered or reused: add new ones at the end;
  *  - all fields are little-endian (the device only exists on x86).
  *
  * IN  = written by the guest, read by the device.
@@ -22,23 +24,29 @@
 #ifndef HVMLINK_PROTOCOL_H
 #define HVMLINK_PROTOCOL_H
 
-#if defined(__KERNEL__)
 #include <linux/types.h>
+
+/*
+ * static_assert: C++11 has it built in, C11 has it in <assert.h>, the
+ * kernel in <linux/build_bug.h>.
+ */
+#if defined(__KERNEL__)
 #include <linux/build_bug.h>
-#define HVMLINK_ASSERT_SIZE(type, size) static_assert(sizeof(type) == (size))
-#else
-#include <stdint.h>
-#define HVMLINK_ASSERT_SIZE(type, size) \
-	_Static_assert(sizeof(type) == (size), "wire size of " #type)
+#elif !defined(__cplusplus)
+#include <assert.h>
 #endif
+#define HVMLINK_ASSERT_SIZE(type, size) \
+	static_assert(sizeof(type) == (size), "wire size of " #type)
 
 /* ---------------------------------------------------------------------- */
 /* PCI identity (defaults; the daemon's --pci-ids may override them).       */
 
-/* 0x5853 is the vendor id the Xen project reserves for virtual devices of
+/*
+ * 0x5853 is the vendor id the Xen project reserves for virtual devices of
  * Xen systems (xen.git docs/misc/pci-device-reservations.txt); vendors take
  * device ids from 0xc000 up.  0xc200 is the first id past the recorded
- * reservations and is what hvmlink uses until it has one of its own. */
+ * reservations and is what hvmlink uses until it has one of its own.
+ */
 #define HVMLINK_PCI_VENDOR_ID		0x5853
 #define HVMLINK_PCI_DEVICE_ID		0xc200
 #define HVMLINK_PCI_SUBSYS_VENDOR_ID	0x5853
@@ -48,46 +56,65 @@
 #define HVMLINK_PCI_CLASS		0x088000
 
 /* ---------------------------------------------------------------------- */
-/* BAR0: port IO, 32 bytes.  Only 32-bit accesses are defined; other widths
- * read all-ones and are ignored on write. */
+/*
+ * BAR0: port IO, 32 bytes.  Only 32-bit accesses are defined; other widths
+ * read all-ones and are ignored on write.
+ *
+ * REQUEST_HI and LAST_RC are latches of the vCPU that accesses them
+ * (HVMLINK_HOST_F_VCPU_LATCHES): a driver writes REQUEST_HI, writes
+ * REQUEST and reads LAST_RC for one submission on one vCPU, without
+ * migrating in between.  Requests below 4 GiB never need REQUEST_HI.
+ */
 #define HVMLINK_BAR0_SIZE		0x20
-/* W: low 32 bits of the guest-physical address of a request.  The write
- * submits the request (address = REQUEST_HI << 32 | value) and completes
- * only once the device has written the result back: IO is synchronous.
- * REQUEST_HI is reset to 0 after every submission. */
+/*
+ * W: low 32 bits of the guest-physical address of a request.  The write
+ * submits the request (address = this vCPU's REQUEST_HI << 32 | value)
+ * and completes only once the device has written the result back: IO is
+ * synchronous.  This vCPU's REQUEST_HI is reset to 0 by every submission.
+ */
 #define HVMLINK_REG_REQUEST		0x00
-/* RW: high 32 bits of the next request's guest-physical address. */
+/* RW: high 32 bits of this vCPU's next request address. */
 #define HVMLINK_REG_REQUEST_HI		0x04
 /* R: pending events (not cleared by reading; use ACK_EVENTS). */
 #define HVMLINK_REG_PENDING		0x08
 /* R: HVMLINK_PROTOCOL_VERSION. */
 #define HVMLINK_REG_VERSION		0x0c
-/* R: status of the last request submitted through REQUEST, as written
- * into its header, or HVMLINK_ERR_NO_REQUEST when the header itself could
- * not be read or written (the only way the guest learns of that). */
+/*
+ * R: status of the last request this vCPU submitted through REQUEST, as
+ * written into its header, or HVMLINK_ERR_NO_REQUEST when the request
+ * itself could not be read or written (the only way the guest learns of
+ * that).
+ */
 #define HVMLINK_REG_LAST_RC		0x10
 
 /* ---------------------------------------------------------------------- */
-/* BAR1: 4 KiB MMIO status page, read-only, readable without a request.
- * Any naturally aligned 1/2/4/8-byte read works; writes are ignored. */
+/*
+ * BAR1: 4 KiB MMIO status page, read-only, readable without a request.
+ * Any naturally aligned 1/2/4/8-byte read works; writes are ignored.
+ */
 #define HVMLINK_BAR1_SIZE		0x1000
 
 struct hvmlink_status_page {
-	uint32_t size;			/* OUT: sizeof(struct hvmlink_status_page) */
-	uint32_t version;		/* OUT: HVMLINK_PROTOCOL_VERSION */
-	uint32_t have_events;		/* OUT: 1 while (pending & filter) != 0 */
-	uint32_t pending_events;	/* OUT: HVMLINK_EVENT_* bits pending */
-	uint32_t filter_mask;		/* OUT: events the guest asked for */
-	uint32_t guest_caps;		/* OUT: HVMLINK_GUEST_CAP_* the guest set */
-	uint64_t host_features;		/* OUT: HVMLINK_HOST_F_* */
+	__u32 size;		/* OUT: sizeof(struct hvmlink_status_page) */
+	__u32 version;		/* OUT: HVMLINK_PROTOCOL_VERSION */
+	__u32 have_events;	/* OUT: 1 while (pending & filter) != 0 */
+	__u32 pending_events;	/* OUT: HVMLINK_EVENT_* bits pending */
+	__u32 filter_mask;	/* OUT: events the guest asked for */
+	__u32 guest_caps;	/* OUT: HVMLINK_GUEST_CAP_* the guest set */
+	__u64 host_features;	/* OUT: HVMLINK_HOST_F_* */
 };
+
 HVMLINK_ASSERT_SIZE(struct hvmlink_status_page, 32);
 
 /* ---------------------------------------------------------------------- */
-/* Versioning.  The major half changes only for an incompatible header
- * change; minor grows when request types or events are added. */
+/*
+ * Versioning.  The major half changes only for an incompatible change;
+ * minor grows when request types, events, features or status page fields
+ * are added.  1.1: per-vCPU REQUEST_HI/LAST_RC, device reset on bus
+ * master off.
+ */
 #define HVMLINK_PROTOCOL_VERSION_MAJOR	1
-#define HVMLINK_PROTOCOL_VERSION_MINOR	0
+#define HVMLINK_PROTOCOL_VERSION_MINOR	1
 #define HVMLINK_PROTOCOL_VERSION \
 	((HVMLINK_PROTOCOL_VERSION_MAJOR << 16) | HVMLINK_PROTOCOL_VERSION_MINOR)
 /* The value every request header's version field must carry. */
@@ -98,28 +125,31 @@ HVMLINK_ASSERT_SIZE(struct hvmlink_status_page, 32);
 
 /* ---------------------------------------------------------------------- */
 /* Events: bit numbers are fixed forever. */
-#define HVMLINK_EVENT_DISPLAY_CHANGE	(1u << 0)  /* a display hint changed */
-#define HVMLINK_EVENT_KV_CHANGE		(1u << 1)  /* a key/value hint changed */
-#define HVMLINK_EVENT_HEARTBEAT_REQUEST	(1u << 2)  /* host wants heartbeats */
-#define HVMLINK_EVENT_RESTORED		(1u << 3)  /* VM restored or migrated */
+#define HVMLINK_EVENT_DISPLAY_CHANGE	0x00000001u /* a display hint changed */
+#define HVMLINK_EVENT_KV_CHANGE		0x00000002u /* a key/value hint changed */
+#define HVMLINK_EVENT_HEARTBEAT_REQUEST	0x00000004u /* ask HEARTBEAT_CONFIG */
+#define HVMLINK_EVENT_RESTORED		0x00000008u /* VM restored or migrated */
 #define HVMLINK_EVENT_VALID_MASK	0x0000000fu
 
 /* Host features (GET_HOST_VERSION, status page). */
-#define HVMLINK_HOST_F_MSI		(1ull << 0)
-#define HVMLINK_HOST_F_REQUEST_HI	(1ull << 1)  /* requests above 4 GiB */
-#define HVMLINK_HOST_F_KV		(1ull << 2)
-#define HVMLINK_HOST_F_HEARTBEAT	(1ull << 3)
+#define HVMLINK_HOST_F_MSI		0x0000000000000001ull
+#define HVMLINK_HOST_F_REQUEST_HI	0x0000000000000002ull /* requests above 4 GiB */
+#define HVMLINK_HOST_F_KV		0x0000000000000004ull
+#define HVMLINK_HOST_F_HEARTBEAT	0x0000000000000008ull
+#define HVMLINK_HOST_F_VCPU_LATCHES	0x0000000000000010ull /* per-vCPU REQUEST_HI/LAST_RC */
 
 /* Guest capabilities (SET_GUEST_CAPS). */
-#define HVMLINK_GUEST_CAP_DISPLAY	(1u << 0)  /* applies display hints */
-#define HVMLINK_GUEST_CAP_KV		(1u << 1)  /* consumes key/value hints */
-#define HVMLINK_GUEST_CAP_HEARTBEAT	(1u << 2)
-#define HVMLINK_GUEST_CAP_TIMESYNC	(1u << 3)
+#define HVMLINK_GUEST_CAP_DISPLAY	0x00000001u /* applies display hints */
+#define HVMLINK_GUEST_CAP_KV		0x00000002u /* consumes key/value hints */
+#define HVMLINK_GUEST_CAP_HEARTBEAT	0x00000004u /* sends heartbeats */
+#define HVMLINK_GUEST_CAP_TIMESYNC	0x00000008u /* syncs its clock to the host */
 #define HVMLINK_GUEST_CAP_VALID_MASK	0x0000000fu
 
 /* ---------------------------------------------------------------------- */
-/* Device status codes, written to the request header's rc.  They are not
- * errno values: guest drivers convert them in one place. */
+/*
+ * Device status codes, written to the request header's rc.  They are not
+ * errno values: guest drivers convert them in one place.
+ */
 #define HVMLINK_OK			0
 #define HVMLINK_ERR_GENERAL		(-1)   /* preset by guests before submit */
 #define HVMLINK_ERR_INVALID_PARAMETER	(-2)   /* a body field is out of range */
@@ -152,48 +182,58 @@ HVMLINK_ASSERT_SIZE(struct hvmlink_status_page, 32);
 
 /* Every request starts with this header. */
 struct hvmlink_req_header {
-	uint32_t size;		/* IN: size of the whole request in bytes */
-	uint32_t version;	/* IN: HVMLINK_REQUEST_VERSION */
-	uint32_t type;		/* IN: HVMLINK_REQ_* */
-	int32_t rc;		/* OUT: HVMLINK_OK or HVMLINK_ERR_* */
-	uint32_t reserved1;	/* IN: must be 0 */
-	uint32_t reserved2;	/* IN: must be 0 */
+	__u32 size;		/* IN: size of the whole request in bytes */
+	__u32 version;		/* IN: HVMLINK_REQUEST_VERSION */
+	__u32 type;		/* IN: HVMLINK_REQ_* */
+	__s32 rc;		/* OUT: HVMLINK_OK or HVMLINK_ERR_* */
+	__u32 reserved1;	/* IN: must be 0 */
+	__u32 reserved2;	/* IN: must be 0 */
 };
+
 HVMLINK_ASSERT_SIZE(struct hvmlink_req_header, 24);
 
-/* HVMLINK_REQ_GET_HOST_VERSION */
+/*
+ * HVMLINK_REQ_GET_HOST_VERSION.  major.minor.build is the host daemon's
+ * version (hvmlinkd --version), for logs and bug reports only: drivers
+ * decide on protocol_version and features, never on these.
+ */
 struct hvmlink_req_host_version {
 	struct hvmlink_req_header header;
-	uint32_t protocol_version;	/* OUT: HVMLINK_PROTOCOL_VERSION */
-	uint16_t major;			/* OUT: daemon version */
-	uint16_t minor;			/* OUT */
-	uint32_t build;			/* OUT */
-	uint32_t padding;		/* reserved, 0 */
-	uint64_t features;		/* OUT: HVMLINK_HOST_F_* */
+	__u32 protocol_version;		/* OUT: HVMLINK_PROTOCOL_VERSION */
+	__u16 major;			/* OUT: daemon version */
+	__u16 minor;			/* OUT */
+	__u32 build;			/* OUT */
+	__u32 padding;			/* reserved, 0 */
+	__u64 features;			/* OUT: HVMLINK_HOST_F_* */
 };
+
 HVMLINK_ASSERT_SIZE(struct hvmlink_req_host_version, 48);
 
-/* HVMLINK_REQ_ACK_EVENTS: returns and clears the pending events the
+/*
+ * HVMLINK_REQ_ACK_EVENTS: returns and clears the pending events the
  * filter mask lets through (masked events stay pending until unmasked);
- * the interrupt is lowered when nothing unmasked is left pending. */
+ * the interrupt is lowered when nothing unmasked is left pending.
+ */
 struct hvmlink_req_ack_events {
 	struct hvmlink_req_header header;
-	uint32_t events;		/* OUT: the events that were pending */
-	uint32_t padding;
+	__u32 events;			/* OUT: the events that were pending */
+	__u32 padding;
 };
+
 HVMLINK_ASSERT_SIZE(struct hvmlink_req_ack_events, 32);
 
 /* HVMLINK_REQ_CTL_FILTER_MASK: mask = (mask | or_mask) & ~not_mask. */
 struct hvmlink_req_filter_mask {
 	struct hvmlink_req_header header;
-	uint32_t or_mask;		/* IN */
-	uint32_t not_mask;		/* IN */
-	uint32_t mask;			/* OUT: the resulting mask */
-	uint32_t padding;
+	__u32 or_mask;			/* IN */
+	__u32 not_mask;			/* IN */
+	__u32 mask;			/* OUT: the resulting mask */
+	__u32 padding;
 };
+
 HVMLINK_ASSERT_SIZE(struct hvmlink_req_filter_mask, 40);
 
-/* OS types for REPORT_GUEST_INFO. */
+/* OS types for REPORT_GUEST_INFO; other values are accepted as is. */
 #define HVMLINK_OS_UNKNOWN		0
 #define HVMLINK_OS_LINUX		1
 #define HVMLINK_OS_WINDOWS		2
@@ -201,85 +241,102 @@ HVMLINK_ASSERT_SIZE(struct hvmlink_req_filter_mask, 40);
 
 #define HVMLINK_NAME_LEN		64
 
-/* HVMLINK_REQ_REPORT_GUEST_INFO.  Strings are NUL-padded; the device
- * accepts printable ASCII only and stops at the first NUL. */
+/*
+ * HVMLINK_REQ_REPORT_GUEST_INFO.  Strings are NUL-padded; the device
+ * accepts printable ASCII only and stops at the first NUL.
+ */
 struct hvmlink_req_guest_info {
 	struct hvmlink_req_header header;
-	uint32_t driver_version;	/* IN: major << 16 | minor << 8 | patch */
-	uint32_t os_type;		/* IN: HVMLINK_OS_* */
+	__u32 driver_version;		/* IN: major << 16 | minor << 8 | patch */
+	__u32 os_type;			/* IN: HVMLINK_OS_* */
 	char os_release[HVMLINK_NAME_LEN]; /* IN: e.g. uname -r */
 	char name[HVMLINK_NAME_LEN];	/* IN: e.g. the host name */
 };
+
 HVMLINK_ASSERT_SIZE(struct hvmlink_req_guest_info, 160);
 
 /* HVMLINK_REQ_SET_GUEST_CAPS: caps = (caps | or_mask) & ~not_mask. */
 struct hvmlink_req_guest_caps {
 	struct hvmlink_req_header header;
-	uint32_t or_mask;		/* IN */
-	uint32_t not_mask;		/* IN */
-	uint32_t caps;			/* OUT: the resulting capabilities */
-	uint32_t padding;
+	__u32 or_mask;			/* IN */
+	__u32 not_mask;			/* IN */
+	__u32 caps;			/* OUT: the resulting capabilities */
+	__u32 padding;
 };
+
 HVMLINK_ASSERT_SIZE(struct hvmlink_req_guest_caps, 40);
 
 #define HVMLINK_MAX_DISPLAYS		16
+/* Limits of an enabled mode: width/height 1..DIM_MAX, |x|, |y| <= POS_MAX. */
+#define HVMLINK_DISPLAY_DIM_MAX		16384
+#define HVMLINK_DISPLAY_POS_MAX		0x100000
 
 /* A display mode, as hinted by the host and as reported by the guest. */
 struct hvmlink_display_mode {
-	uint32_t width;		/* pixels, 1..16384 when enabled */
-	uint32_t height;	/* pixels, 1..16384 when enabled */
-	uint32_t bpp;		/* 0 = guest's choice, else 8/16/24/32 */
-	int32_t x;		/* position of the display's top-left corner */
-	int32_t y;
-	uint32_t enabled;	/* 0 = display off (other fields 0), 1 = on */
+	__u32 width;		/* pixels, 1..16384 when enabled */
+	__u32 height;		/* pixels, 1..16384 when enabled */
+	__u32 bpp;		/* 0 = guest's choice, else 8/16/24/32 */
+	__s32 x;		/* position of the display's top-left corner */
+	__s32 y;
+	__u32 enabled;		/* 0 = display off (other fields 0), 1 = on */
 };
+
 HVMLINK_ASSERT_SIZE(struct hvmlink_display_mode, 24);
 
 /* HVMLINK_REQ_GET_DISPLAY_HINT */
 struct hvmlink_req_display_hint {
 	struct hvmlink_req_header header;
-	uint32_t display;		/* IN: 0..HVMLINK_MAX_DISPLAYS-1 */
-	uint32_t padding;
+	__u32 display;			/* IN: 0..HVMLINK_MAX_DISPLAYS-1 */
+	__u32 padding;
 	struct hvmlink_display_mode mode; /* OUT */
-	uint64_t seq;			/* OUT: grows with every new hint */
+	__u64 seq;			/* OUT: grows with every hint issued */
 };
+
 HVMLINK_ASSERT_SIZE(struct hvmlink_req_display_hint, 64);
 
 #define HVMLINK_REASON_LEN		128
 
-/* HVMLINK_REQ_REPORT_DISPLAY: the guest applied hint seq (result
- * HVMLINK_OK) or failed (result < 0, reason says why). */
+/*
+ * HVMLINK_REQ_REPORT_DISPLAY: the guest applied hint seq (result
+ * HVMLINK_OK) or failed (result < 0, reason says why).
+ */
 struct hvmlink_req_report_display {
 	struct hvmlink_req_header header;
-	uint32_t display;		/* IN */
-	int32_t result;			/* IN: 0 = applied, < 0 = failed */
-	uint64_t seq;			/* IN: the hint's seq */
+	__u32 display;			/* IN */
+	__s32 result;			/* IN: 0 = applied, < 0 = failed */
+	__u64 seq;			/* IN: the hint's seq */
 	struct hvmlink_display_mode mode; /* IN: the mode now in effect */
 	char reason[HVMLINK_REASON_LEN]; /* IN: NUL-padded, when failed */
 };
+
 HVMLINK_ASSERT_SIZE(struct hvmlink_req_report_display, 192);
 
 /* HVMLINK_REQ_GET_HOST_TIME */
 struct hvmlink_req_host_time {
 	struct hvmlink_req_header header;
-	uint64_t realtime_ns;		/* OUT: host CLOCK_REALTIME */
+	__u64 realtime_ns;		/* OUT: host CLOCK_REALTIME */
 };
+
 HVMLINK_ASSERT_SIZE(struct hvmlink_req_host_time, 32);
 
-/* HVMLINK_REQ_HEARTBEAT_CONFIG: the guest asks whether the host wants
- * heartbeats and how often. */
+/*
+ * HVMLINK_REQ_HEARTBEAT_CONFIG: the guest asks whether the host wants
+ * heartbeats and how often.
+ */
 struct hvmlink_req_heartbeat_config {
 	struct hvmlink_req_header header;
-	uint32_t enable;		/* IN: 1 = guest will beat, 0 = stop */
-	uint32_t padding;
-	uint64_t interval_ns;		/* OUT: beat at least this often */
+	__u32 enable;			/* IN: 1 = guest will beat, 0 = stop */
+	__u32 padding;
+	__u64 interval_ns;		/* OUT: beat at least this often */
 };
+
 HVMLINK_ASSERT_SIZE(struct hvmlink_req_heartbeat_config, 40);
 
 /* HVMLINK_REQ_HEARTBEAT: header only. */
 struct hvmlink_req_heartbeat {
 	struct hvmlink_req_header header;
 };
+
 HVMLINK_ASSERT_SIZE(struct hvmlink_req_heartbeat, 24);
 
 /* Facilities for REPORT_FACILITY. */
@@ -299,51 +356,61 @@ HVMLINK_ASSERT_SIZE(struct hvmlink_req_heartbeat, 24);
 /* HVMLINK_REQ_REPORT_FACILITY */
 struct hvmlink_req_facility {
 	struct hvmlink_req_header header;
-	uint32_t facility;		/* IN: HVMLINK_FACILITY_* */
-	uint32_t status;		/* IN: HVMLINK_FACILITY_<status> */
+	__u32 facility;			/* IN: HVMLINK_FACILITY_* */
+	__u32 status;			/* IN: HVMLINK_FACILITY_<status> */
 };
+
 HVMLINK_ASSERT_SIZE(struct hvmlink_req_facility, 32);
 
 #define HVMLINK_LOG_LEN			256
+/* LOG rate limit: lines per window of HVMLINK_LOG_WINDOW_MS, per device. */
+#define HVMLINK_LOG_BURST		20
+#define HVMLINK_LOG_WINDOW_MS		1000
 
 /* HVMLINK_REQ_LOG: one line for the host's log (rate-limited there). */
 struct hvmlink_req_log {
 	struct hvmlink_req_header header;
-	uint32_t length;		/* IN: bytes used in text, <= LOG_LEN */
-	uint32_t padding;
+	__u32 length;			/* IN: bytes used in text, <= LOG_LEN */
+	__u32 padding;
 	char text[HVMLINK_LOG_LEN];	/* IN: not NUL-terminated */
 };
+
 HVMLINK_ASSERT_SIZE(struct hvmlink_req_log, 288);
 
 /* Key/value hints. Keys: 1..63 bytes of [A-Za-z0-9_.-]. */
 #define HVMLINK_KV_KEY_LEN		64	/* including the NUL */
 #define HVMLINK_KV_VALUE_MAX		1024
+#define HVMLINK_KV_MAX_KEYS		256
 
 /* HVMLINK_REQ_GET_KV */
 struct hvmlink_req_get_kv {
 	struct hvmlink_req_header header;
 	char key[HVMLINK_KV_KEY_LEN];	/* IN: NUL-terminated */
-	uint32_t value_len;		/* OUT: bytes used in value */
-	uint32_t padding;
-	uint64_t generation;		/* OUT: key/value set generation */
+	__u32 value_len;		/* OUT: bytes used in value */
+	__u32 padding;
+	__u64 generation;		/* OUT: key/value set generation */
 	char value[HVMLINK_KV_VALUE_MAX]; /* OUT: not NUL-terminated */
 };
+
 HVMLINK_ASSERT_SIZE(struct hvmlink_req_get_kv, 1128);
 
 #define HVMLINK_KV_LIST_MAX		16
 
-/* HVMLINK_REQ_LIST_KV: keys in byte order, HVMLINK_KV_LIST_MAX at a
+/*
+ * HVMLINK_REQ_LIST_KV: keys in byte order, HVMLINK_KV_LIST_MAX at a
  * time from index start.  If generation changes between pages, start
- * over. */
+ * over.
+ */
 struct hvmlink_req_list_kv {
 	struct hvmlink_req_header header;
-	uint32_t start;			/* IN: index of the first key wanted */
-	uint32_t total;			/* OUT: number of keys */
-	uint32_t count;			/* OUT: keys returned in this page */
-	uint32_t padding;
-	uint64_t generation;		/* OUT */
+	__u32 start;			/* IN: index of the first key wanted */
+	__u32 total;			/* OUT: number of keys */
+	__u32 count;			/* OUT: keys returned in this page */
+	__u32 padding;
+	__u64 generation;		/* OUT */
 	char keys[HVMLINK_KV_LIST_MAX][HVMLINK_KV_KEY_LEN]; /* OUT */
 };
+
 HVMLINK_ASSERT_SIZE(struct hvmlink_req_list_kv, 1072);
 
 #endif /* HVMLINK_PROTOCOL_H */

@@ -31,6 +31,7 @@ tests_integration_sim_guest_SOURCES = \
 	tests/integration/sim-guest-driver.c tests/integration/sim-guest-driver.h \
 	tests/integration/sim-guest-hints.c \
 	tests/integration/sim-guest-hostile.c \
+	tests/integration/sim-guest-latches.c \
 	tests/integration/sim-guest-lifecycle.c \
 	tests/integration/sim-guest-devnode.c tests/integration/simdev.h
 tests_integration_sim_guest_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) -pthread
@@ -50,6 +51,7 @@ DAEMON_TESTS = \
 	tests/integration/e2e-sim-kv.sh \
 	tests/integration/e2e-sim-hostile.sh \
 	tests/integration/e2e-sim-smp.sh \
+	tests/integration/e2e-sim-latches.sh \
 	tests/integration/e2e-sim-destroy.sh \
 	tests/integration/e2e-sim-sigterm.sh
 dist_check_SCRIPTS += $(DAEMON_TESTS)

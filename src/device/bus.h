@@ -36,10 +36,10 @@
  * (all-ones, write dropped).
  *
  * vcpu is the guest vCPU whose instruction made the access (Xen's ioreq
- * slot index), so a device can keep per-vCPU register state.  It is
- * BUS_VCPU_NONE when no vCPU waits for the access: buffered ioreqs and
- * accesses the host makes itself.  It comes from the guest's side of the
- * bus: a device bounds it before using it as an index.
+ * slot index, below bus_nr_vcpus()), so a device can keep per-vCPU
+ * register state.  It is BUS_VCPU_NONE when no vCPU waits for the access:
+ * buffered ioreqs and accesses the host makes itself.  It comes from the
+ * guest's side of the bus: a device bounds it before using it as an index.
  */
 #define BUS_VCPU_NONE	UINT_MAX
 
@@ -64,6 +64,7 @@ struct bus_ops {
 	int (*read_guest)(void *bus, uint64_t gpa, void *buf, size_t len);
 	int (*write_guest)(void *bus, uint64_t gpa, const void *buf,
 			   size_t len);
+	unsigned int (*nr_vcpus)(void *bus);
 };
 
 struct bus {
@@ -131,6 +132,15 @@ BUS_MUST_CHECK static inline int
 bus_write_guest(struct bus *b, uint64_t gpa, const void *buf, size_t len)
 {
 	return b->ops->write_guest(b->priv, gpa, buf, len);
+}
+
+/*
+ * How many vCPUs the guest has: the vcpu of an access is below this (or
+ * BUS_VCPU_NONE).  Fixed for the life of the bus; at least 1.
+ */
+static inline unsigned int bus_nr_vcpus(struct bus *b)
+{
+	return b->ops->nr_vcpus(b->priv);
 }
 
 #endif /* HVMLINK_DEVICE_BUS_H */

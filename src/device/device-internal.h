@@ -50,17 +50,29 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 #define PCI_MSI_ADDRESS_HI	0x08
 #define PCI_MSI_DATA_64		0x0c
 
+/* What this device implements (GET_HOST_VERSION, status page). */
+#define HVMDEV_HOST_FEATURES	(HVMLINK_HOST_F_MSI | \
+				 HVMLINK_HOST_F_REQUEST_HI | \
+				 HVMLINK_HOST_F_KV | HVMLINK_HOST_F_HEARTBEAT | \
+				 HVMLINK_HOST_F_VCPU_LATCHES)
+
 #define HVMDEV_NR_BARS		2
 #define HVMDEV_PIO_LIMIT	0x10000ull	/* x86 port space */
 
 /* Log rate limit for HVMLINK_REQ_LOG, per device, on the monotonic clock. */
-#define HVMDEV_LOG_WINDOW_NS	1000000000ull
-#define HVMDEV_LOG_BURST	20
+#define HVMDEV_LOG_WINDOW_NS	(HVMLINK_LOG_WINDOW_MS * 1000000ull)
+#define HVMDEV_LOG_BURST	HVMLINK_LOG_BURST
 
 struct hvmdev_kv {
 	char key[HVMLINK_KV_KEY_LEN];
 	uint32_t len;
 	uint8_t value[HVMLINK_KV_VALUE_MAX];
+};
+
+/* A vCPU's BAR0 latches (protocol 1.1: one pair per vCPU). */
+struct hvmdev_latch {
+	uint32_t request_hi;
+	int32_t last_rc;
 };
 
 /*
@@ -70,8 +82,9 @@ struct hvmdev_kv {
  */
 struct hvmdev_state {
 	uint8_t config[PCI_CFG_SIZE];	/* image; dynamic bits added on read */
-	uint32_t request_hi;
-	int32_t last_rc;
+	/* Indexed by the vCPU of the access; entries from dev->nr_vcpus up
+	 * stay 0. */
+	struct hvmdev_latch latch[HVMDEV_MAX_VCPUS];
 	uint32_t pending;
 	uint32_t filter;
 	uint32_t guest_caps;
@@ -110,6 +123,7 @@ struct hvmdev {
 	struct hvmdev_ops ops;
 	void *opaque;
 	struct bus *bus;
+	unsigned int nr_vcpus;		/* the bus's, 1..HVMDEV_MAX_VCPUS */
 	struct hvmdev_state st;
 	/* Not migrated: derived from st or host-local. */
 	uint8_t config_init[PCI_CFG_SIZE];	/* reset image */
@@ -121,6 +135,8 @@ struct hvmdev {
 	unsigned int log_in_window;
 	struct hvmdev_stats stats;
 	union hvmdev_req_buf req;
+	/* st as of the last hvmdev_mark_saved(): hvmdev_state_dirty(). */
+	struct hvmdev_state saved;
 };
 
 /* device.c */
@@ -131,6 +147,10 @@ bool hvmdev_intx_pending(const struct hvmdev *dev);
 uint64_t hvmdev_now_real(struct hvmdev *dev);
 uint64_t hvmdev_now_mono(struct hvmdev *dev);
 bool hvmdev_mode_valid_strict(const struct hvmlink_display_mode *mode);
+
+/* reset.c */
+void hvmdev_session_reset(struct hvmdev *dev);
+uint32_t hvmdev_host_news(const struct hvmdev *dev);
 
 /* pci-config.c */
 void hvmdev_config_reset_image(struct hvmdev *dev);
@@ -148,7 +168,8 @@ void hvmdev_status_page(const struct hvmdev *dev,
 			struct hvmlink_status_page *page);
 
 /* requests.c */
-void hvmdev_submit(struct hvmdev *dev, uint32_t addr_lo);
+void hvmdev_submit(struct hvmdev *dev, struct hvmdev_latch *latch,
+		   uint32_t addr_lo);
 /* Copy a fixed-size guest string field: printable ASCII up to the first
  * NUL (or the whole field); false if any byte before it is not. */
 bool hvmdev_copy_guest_string(char *dst, const char *src, size_t field_len);

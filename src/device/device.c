@@ -125,12 +125,19 @@ int hvmdev_create(const struct hvmdev_config *cfg, struct bus *bus,
 		  struct hvmdev **out)
 {
 	struct hvmdev *dev;
+	unsigned int nr_vcpus;
 	int rc;
 
 	*out = NULL;
 	if (!cfg || !bus || !ops || !ops->realtime_ns || !ops->monotonic_ns ||
 	    cfg->nr_displays < 1 || cfg->nr_displays > HVMLINK_MAX_DISPLAYS)
 		return -EINVAL;
+	nr_vcpus = bus_nr_vcpus(bus);
+	if (nr_vcpus < 1 || nr_vcpus > HVMDEV_MAX_VCPUS) {
+		log_err("dom%u: hvmlink: the bus has %u vCPUs; the device serves 1..%u",
+			cfg->domid, nr_vcpus, HVMDEV_MAX_VCPUS);
+		return -EINVAL;
+	}
 
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)
@@ -139,9 +146,13 @@ int hvmdev_create(const struct hvmdev_config *cfg, struct bus *bus,
 	dev->ops = *ops;
 	dev->opaque = opaque;
 	dev->bus = bus;
-	dev->st.last_rc = HVMLINK_OK;
+	dev->nr_vcpus = nr_vcpus;	/* latches start 0: REQUEST_HI 0, OK */
 	dev->st.hb_interval_ns = cfg->heartbeat_interval_ns;
 	hvmdev_config_reset_image(dev);
+	/* The state after a reset (reset.c), as on real hardware at power
+	 * on: the first driver hears of a wanted heartbeat as every later
+	 * one does. */
+	dev->st.pending = hvmdev_host_news(dev);
 
 	rc = bus_claim_pci(bus, cfg->pci_segment, cfg->pci_bus, cfg->pci_devfn,
 			   &hvmdev_config_ops, dev);
@@ -205,8 +216,10 @@ bool hvmdev_mode_valid_strict(const struct hvmlink_display_mode *mode)
 	return mode->enabled == 1 && mode_fields_valid(mode);
 }
 
-int hvmdev_set_display_hint(struct hvmdev *dev, unsigned int display,
-			    const struct hvmlink_display_mode *mode)
+/* A hint equal to the current one is issued again only when reissue. */
+static int set_display_hint(struct hvmdev *dev, unsigned int display,
+			    const struct hvmlink_display_mode *mode,
+			    bool reissue)
 {
 	struct hvmdev_display_state *d;
 	struct hvmlink_display_mode m = *mode;
@@ -219,7 +232,7 @@ int hvmdev_set_display_hint(struct hvmdev *dev, unsigned int display,
 		memset(&m, 0, sizeof(m));
 
 	d = &dev->st.display[display];
-	if (d->hint_set && memcmp(&d->hint, &m, sizeof(m)) == 0)
+	if (!reissue && d->hint_set && memcmp(&d->hint, &m, sizeof(m)) == 0)
 		return 0;
 	d->hint = m;
 	d->hint_set = true;
@@ -229,6 +242,18 @@ int hvmdev_set_display_hint(struct hvmdev *dev, unsigned int display,
 		  m.enabled ? "on" : "off", (unsigned long long)d->hint_seq);
 	hvmdev_raise(dev, HVMLINK_EVENT_DISPLAY_CHANGE);
 	return 0;
+}
+
+int hvmdev_set_display_hint(struct hvmdev *dev, unsigned int display,
+			    const struct hvmlink_display_mode *mode)
+{
+	return set_display_hint(dev, display, mode, true);
+}
+
+int hvmdev_sync_display_hint(struct hvmdev *dev, unsigned int display,
+			     const struct hvmlink_display_mode *mode)
+{
+	return set_display_hint(dev, display, mode, false);
 }
 
 void hvmdev_set_heartbeat_interval(struct hvmdev *dev, uint64_t interval_ns)

@@ -82,7 +82,12 @@ struct hvmdev_ops {
 	uint64_t (*monotonic_ns)(void *opaque);
 	/* Guest-visible state changed; index is the display or facility for
 	 * those bits, else 0.  Called after the state is updated, from inside
-	 * the bus handler that changed it.  Optional (NULL). */
+	 * the bus handler that changed it.  A device reset (the guest
+	 * cleared bus mastering) calls it for everything it forgot:
+	 * GUEST_INFO (now not reported: clear all that was published about
+	 * the guest) whenever the guest had reported anything, CAPS, FILTER,
+	 * HEARTBEAT if they changed, and FACILITY / DISPLAY once for each
+	 * facility and display report it cleared.  Optional (NULL). */
 	void (*changed)(void *opaque, unsigned int what, unsigned int index);
 };
 
@@ -92,9 +97,11 @@ struct hvmdev_ops {
 /*
  * Create the device and claim its PCI function on bus (BARs start
  * unprogrammed, decode off, as after reset).  cfg and ops are copied;
- * opaque is passed to every ops callback.  -EINVAL for a bad config,
- * -ENOMEM, or the bus's error from claim_pci.
+ * opaque is passed to every ops callback.  The per-vCPU latches are sized
+ * by bus_nr_vcpus(), which must be 1..HVMDEV_MAX_VCPUS.  -EINVAL for a
+ * bad config or vCPU count, -ENOMEM, or the bus's error from claim_pci.
  */
+#define HVMDEV_MAX_VCPUS	128	/* one Xen ioreq page's slots */
 HVMDEV_MUST_CHECK int hvmdev_create(const struct hvmdev_config *cfg,
 				    struct bus *bus,
 				    const struct hvmdev_ops *ops, void *opaque,
@@ -108,29 +115,40 @@ void hvmdev_destroy(struct hvmdev *dev);
 /* Host → guest: hints.                                                     */
 
 /*
- * Set the hint for display (0..nr_displays-1) and raise DISPLAY_CHANGE.
- * A disabled mode has its other fields zeroed.  Enabled modes need width
- * and height 1..16384, bpp 0/8/16/24/32, |x| and |y| <= HVMDEV_POS_MAX.
- * A hint equal to the current one is a no-op (returns 0, no event), so the
- * embedder may re-send all hints after a reconnect.  -EINVAL, -ERANGE
- * (display index).
+ * The administrator set the hint for display (0..nr_displays-1): issue it
+ * with a new seq and raise DISPLAY_CHANGE, even when it equals the
+ * current hint (writing the same hint again asks the guest to apply it
+ * again, e.g. after the user changed the mode inside the guest).  A
+ * disabled mode has its other fields zeroed.  Enabled modes need width
+ * and height 1..HVMDEV_DIM_MAX, bpp 0/8/16/24/32, |x| and |y| <=
+ * HVMDEV_POS_MAX.  -EINVAL, -ERANGE (display index).
  */
-#define HVMDEV_DIM_MAX		16384
-#define HVMDEV_POS_MAX		(1 << 20)
+#define HVMDEV_DIM_MAX		HVMLINK_DISPLAY_DIM_MAX
+#define HVMDEV_POS_MAX		HVMLINK_DISPLAY_POS_MAX
 HVMDEV_MUST_CHECK int hvmdev_set_display_hint(struct hvmdev *dev,
 					      unsigned int display,
 					      const struct hvmlink_display_mode *mode);
+/*
+ * The same for a hint the host already had and only read again (after a
+ * xenstore reconnection, or a daemon restart that restored the device
+ * state): a no-op (0, no event) when it equals the current hint,
+ * otherwise exactly hvmdev_set_display_hint().
+ */
+HVMDEV_MUST_CHECK int hvmdev_sync_display_hint(struct hvmdev *dev,
+					       unsigned int display,
+					       const struct hvmlink_display_mode *mode);
 
 /* Validation only (shared with callers that want to check first). */
 bool hvmdev_display_mode_valid(const struct hvmlink_display_mode *mode);
 
 /*
  * Set key to value (len <= HVMLINK_KV_VALUE_MAX opaque bytes) and raise
- * KV_CHANGE; bumps the key/value generation.  Setting the same value
- * again is a no-op.  Keys: 1..63 bytes of [A-Za-z0-9_.-].  -EINVAL (bad
- * key or length), -ENOSPC (more than HVMDEV_KV_MAX_KEYS keys), -ENOMEM.
+ * KV_CHANGE; bumps the key/value generation.  Setting a key to the value
+ * it has is a no-op (0, generation kept, no event): key/values are state,
+ * not commands.  Keys: 1..63 bytes of [A-Za-z0-9_.-].  -EINVAL (bad key
+ * or length), -ENOSPC (more than HVMDEV_KV_MAX_KEYS keys), -ENOMEM.
  */
-#define HVMDEV_KV_MAX_KEYS	256
+#define HVMDEV_KV_MAX_KEYS	HVMLINK_KV_MAX_KEYS
 HVMDEV_MUST_CHECK int hvmdev_set_kv(struct hvmdev *dev, const char *key,
 				    const void *value, size_t len);
 /* Delete key and raise KV_CHANGE.  -ENOENT if absent, -EINVAL bad key. */
@@ -204,6 +222,9 @@ struct hvmdev_stats {
 	uint64_t msi_sent;
 	uint64_t intx_changes;
 	uint64_t map_failures;		/* BAR map refused by the bus */
+	uint64_t bad_vcpu;		/* BAR0 latch accesses from no vCPU of
+					 * the bus: dropped */
+	uint64_t resets;		/* sessions ended by bus master off */
 };
 void hvmdev_get_stats(const struct hvmdev *dev, struct hvmdev_stats *out);
 
@@ -215,10 +236,10 @@ uint32_t hvmdev_get_filter(const struct hvmdev *dev);
 /* Save / restore (migration, live update).                                 */
 
 /*
- * Serialise the whole device state (config space, BARs, MSI, events,
- * guest-reported state, hints, key/values, heartbeat) into a versioned,
- * checksummed blob allocated with malloc; the caller frees *blob.
- * -ENOMEM.
+ * Serialise the whole device state (config space, BARs, MSI, each vCPU's
+ * latches, events, guest-reported state, hints, key/values, heartbeat)
+ * into a versioned, checksummed blob (format 2) allocated with malloc;
+ * the caller frees *blob.  -ENOMEM.
  */
 HVMDEV_MUST_CHECK int hvmdev_save(const struct hvmdev *dev, void **blob,
 				  size_t *len);
@@ -226,13 +247,42 @@ HVMDEV_MUST_CHECK int hvmdev_save(const struct hvmdev *dev, void **blob,
 /*
  * Replace the device state with a blob from hvmdev_save().  The blob is
  * checked completely before anything changes: a blob that is truncated,
- * corrupted, of an unknown version, or from a device with other PCI ids or
+ * corrupted, of an unknown format, or from a device with other PCI ids or
  * another number of displays is refused with -EINVAL and the device is
- * left as it was.  On success the BARs are re-registered on the bus, the
- * interrupt re-evaluated, RESTORED raised for the guest, and changed()
- * called with HVMDEV_CHANGED_ALL.
+ * left as it was.  Formats 1 (protocol 1.0: one latch pair, given to every
+ * vCPU) and 2 are read; a blob of a guest with another vCPU count keeps
+ * the latches of the vCPUs both have.  On success the BARs are
+ * re-registered on the bus, the interrupt re-evaluated, RESTORED raised
+ * for the guest, and changed() called with HVMDEV_CHANGED_ALL.
  */
 HVMDEV_MUST_CHECK int hvmdev_restore(struct hvmdev *dev, const void *blob,
 				     size_t len);
+
+/*
+ * hvmdev_restore() with flags.  HVMDEV_RESTORE_QUIET: do not raise
+ * RESTORED, for an embedder that re-attaches to the same running guest
+ * after its own crash (the guest never noticed; the interrupt state is
+ * re-driven all the same).  Everything else as hvmdev_restore().
+ */
+#define HVMDEV_RESTORE_QUIET	(1u << 0)
+HVMDEV_MUST_CHECK int hvmdev_restore_flags(struct hvmdev *dev,
+					   const void *blob, size_t len,
+					   unsigned int flags);
+
+/* Raise RESTORED on a device that has no state to restore (a VM that
+ * arrives without a blob, e.g. migrated from a host without one). */
+void hvmdev_raise_restored(struct hvmdev *dev);
+
+/*
+ * Has anything hvmdev_save() would write changed since the last
+ * hvmdev_mark_saved()?  A new device is dirty until its first
+ * hvmdev_mark_saved().  A compare of the flat state,
+ * no allocation: an embedder that keeps the state in a file calls it
+ * after an access, before answering it, to know whether to save.  Every
+ * guest-visible change counts, including a LAST_RC that changed value, a
+ * REQUEST_HI write and a heartbeat.
+ */
+bool hvmdev_state_dirty(const struct hvmdev *dev);
+void hvmdev_mark_saved(struct hvmdev *dev);
 
 #endif /* HVMLINK_DEVICE_H */

@@ -11,6 +11,7 @@ src_device_libdevice_la_SOURCES = \
 	src/device/pci-config.c \
 	src/device/registers.c \
 	src/device/requests.c \
+	src/device/reset.c \
 	src/device/kv.c \
 	src/device/savestate.c
 
@@ -24,6 +25,8 @@ DEVICE_UNIT_TESTS = \
 	tests/unit/device-pci \
 	tests/unit/device-requests \
 	tests/unit/device-events \
+	tests/unit/device-latches \
+	tests/unit/device-reset \
 	tests/unit/device-savestate
 check_PROGRAMS += $(DEVICE_UNIT_TESTS)
 TESTS += $(DEVICE_UNIT_TESTS)
@@ -43,9 +46,19 @@ tests_unit_device_events_SOURCES = tests/unit/device-events.c \
 tests_unit_device_events_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 tests_unit_device_events_LDADD = $(DEVICE_TEST_LIBS) $(GLIB_LIBS)
 
+tests_unit_device_latches_SOURCES = tests/unit/device-latches.c \
+	$(DEVICE_UNIT_UTIL)
+tests_unit_device_latches_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+tests_unit_device_latches_LDADD = $(DEVICE_TEST_LIBS) $(GLIB_LIBS)
+
+tests_unit_device_reset_SOURCES = tests/unit/device-reset.c \
+	$(DEVICE_UNIT_UTIL)
+tests_unit_device_reset_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+tests_unit_device_reset_LDADD = $(DEVICE_TEST_LIBS) $(GLIB_LIBS)
+
 tests_unit_device_savestate_SOURCES = tests/unit/device-savestate.c \
 	$(DEVICE_UNIT_UTIL)
 tests_unit_device_savestate_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 tests_unit_device_savestate_LDADD = $(DEVICE_TEST_LIBS) $(GLIB_LIBS)
 
-EXTRA_DIST += docs/protocol.md docs/device.md
+EXTRA_DIST += docs/protocol.md docs/device.md tests/unit/device-state-v1.hex

@@ -8,7 +8,8 @@
  * reserved registers read 0 without a case per register.  The only dynamic
  * bit, Status.Interrupt, is added on read (from the interrupt condition,
  * not the pin: INTx disable does not clear it).  After a write, the BAR
- * mappings and the interrupt are brought in line with the new image.
+ * mappings and the interrupt are brought in line with the new image, and
+ * clearing Bus Master Enable resets the guest session (reset.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -208,7 +209,7 @@ static void config_write(void *opaque, unsigned int vcpu, uint64_t offset,
 {
 	struct hvmdev *dev = opaque;
 	uint8_t before[PCI_CFG_SIZE];
-	bool changed;
+	bool changed, master_was_on = hvmdev_command(dev) & PCI_COMMAND_MASTER;
 
 	if (size < 1 || size > 8 || offset >= PCI_CFG_SIZE)
 		return;
@@ -224,6 +225,8 @@ static void config_write(void *opaque, unsigned int vcpu, uint64_t offset,
 	if (!changed)
 		return;
 	hvmdev_update_bars(dev);
+	if (master_was_on && !(hvmdev_command(dev) & PCI_COMMAND_MASTER))
+		hvmdev_session_reset(dev);
 	hvmdev_irq_update(dev);
 	/* Only what changes the embedder's view is worth a callback. */
 	if (memcmp(before + PCI_COMMAND, dev->st.config + PCI_COMMAND, 2) ||

@@ -1,16 +1,37 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * BAR0 (port IO registers) and BAR1 (MMIO status page).
+ *
+ * REQUEST_HI and LAST_RC are per-vCPU latches (protocol 1.1): a driver's
+ * REQUEST_HI, REQUEST, LAST_RC sequence runs on one vCPU, and another
+ * vCPU's sequence in between must not redirect it or steal its status.
+ * The vCPU comes from the bus; one outside the bus's range (a broken or
+ * hostile bus, or a buffered write nobody waits for) owns no latch: its
+ * latch reads are all-ones and its latch writes, REQUEST included, are
+ * dropped.
  */
 #include <string.h>
 
 #include "common/log.h"
 #include "device/device-internal.h"
 
+static struct hvmdev_latch *vcpu_latch(struct hvmdev *dev, unsigned int vcpu,
+				       uint64_t offset)
+{
+	if (vcpu < dev->nr_vcpus)
+		return &dev->st.latch[vcpu];
+	dev->stats.bad_vcpu++;
+	log_guest_warn("dom%u: hvmlink: BAR0 access at 0x%llx from vCPU %u (the guest has %u): dropped",
+		       dev->cfg.domid, (unsigned long long)offset, vcpu,
+		       dev->nr_vcpus);
+	return NULL;
+}
+
 static uint64_t bar0_read(void *opaque, unsigned int vcpu, uint64_t offset,
 			  unsigned int size)
 {
 	struct hvmdev *dev = opaque;
+	struct hvmdev_latch *latch;
 
 	/* Only aligned 32-bit accesses are defined (protocol.h). */
 	if (size != 4 || (offset & 3) || offset >= HVMLINK_BAR0_SIZE) {
@@ -20,13 +41,15 @@ static uint64_t bar0_read(void *opaque, unsigned int vcpu, uint64_t offset,
 	}
 	switch (offset) {
 	case HVMLINK_REG_REQUEST_HI:
-		return dev->st.request_hi;
+		latch = vcpu_latch(dev, vcpu, offset);
+		return latch ? latch->request_hi : 0xffffffffu;
 	case HVMLINK_REG_PENDING:
 		return dev->st.pending;
 	case HVMLINK_REG_VERSION:
 		return HVMLINK_PROTOCOL_VERSION;
 	case HVMLINK_REG_LAST_RC:
-		return (uint32_t)dev->st.last_rc;
+		latch = vcpu_latch(dev, vcpu, offset);
+		return latch ? (uint32_t)latch->last_rc : 0xffffffffu;
 	default:		/* REQUEST is write-only; the rest reserved */
 		return 0;
 	}
@@ -36,6 +59,7 @@ static void bar0_write(void *opaque, unsigned int vcpu, uint64_t offset,
 		       unsigned int size, uint64_t value)
 {
 	struct hvmdev *dev = opaque;
+	struct hvmdev_latch *latch;
 
 	if (size != 4 || (offset & 3) || offset >= HVMLINK_BAR0_SIZE) {
 		log_guest_warn("dom%u: hvmlink: bad BAR0 write off 0x%llx size %u",
@@ -44,10 +68,14 @@ static void bar0_write(void *opaque, unsigned int vcpu, uint64_t offset,
 	}
 	switch (offset) {
 	case HVMLINK_REG_REQUEST:
-		hvmdev_submit(dev, (uint32_t)value);
+		latch = vcpu_latch(dev, vcpu, offset);
+		if (latch)
+			hvmdev_submit(dev, latch, (uint32_t)value);
 		break;
 	case HVMLINK_REG_REQUEST_HI:
-		dev->st.request_hi = (uint32_t)value;
+		latch = vcpu_latch(dev, vcpu, offset);
+		if (latch)
+			latch->request_hi = (uint32_t)value;
 		break;
 	default:		/* read-only or reserved: dropped */
 		break;
@@ -69,8 +97,7 @@ void hvmdev_status_page(const struct hvmdev *dev,
 	page->pending_events = dev->st.pending;
 	page->filter_mask = dev->st.filter;
 	page->guest_caps = dev->st.guest_caps;
-	page->host_features = HVMLINK_HOST_F_MSI | HVMLINK_HOST_F_REQUEST_HI |
-			      HVMLINK_HOST_F_KV | HVMLINK_HOST_F_HEARTBEAT;
+	page->host_features = HVMDEV_HOST_FEATURES;
 }
 
 static uint64_t bar1_read(void *opaque, unsigned int vcpu, uint64_t offset,

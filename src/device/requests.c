@@ -66,8 +66,7 @@ static int32_t req_host_version(struct hvmdev *dev, void *p)
 	r->major = dev->cfg.version_major;
 	r->minor = dev->cfg.version_minor;
 	r->build = dev->cfg.version_build;
-	r->features = HVMLINK_HOST_F_MSI | HVMLINK_HOST_F_REQUEST_HI |
-		      HVMLINK_HOST_F_KV | HVMLINK_HOST_F_HEARTBEAT;
+	r->features = HVMDEV_HOST_FEATURES;
 	return HVMLINK_OK;
 }
 
@@ -101,8 +100,12 @@ static int32_t req_filter_mask(struct hvmdev *dev, void *p)
 static int32_t req_guest_info(struct hvmdev *dev, void *p)
 {
 	struct hvmlink_req_guest_info *r = p;
-	struct hvmdev_guest_info info = { .reported = true };
+	struct hvmdev_guest_info info;
 
+	/* memset, not an initializer: the padding lands in the state too,
+	 * which hvmdev_state_dirty() compares byte for byte. */
+	memset(&info, 0, sizeof(info));
+	info.reported = true;
 	if (!hvmdev_copy_guest_string(info.os_release, r->os_release,
 				      sizeof(r->os_release)) ||
 	    !hvmdev_copy_guest_string(info.name, r->name, sizeof(r->name)))
@@ -438,25 +441,27 @@ static int32_t process(struct hvmdev *dev, uint64_t gpa, const char **name)
 	return rc;
 }
 
-void hvmdev_submit(struct hvmdev *dev, uint32_t addr_lo)
+void hvmdev_submit(struct hvmdev *dev, struct hvmdev_latch *latch,
+		   uint32_t addr_lo)
 {
 	uint64_t gpa;
 	const char *name = "?";
 	int32_t rc;
 
 	/* Reading guest memory is DMA: not without bus mastering.  The write
-	 * is dropped whole (REQUEST_HI and LAST_RC stay as they were). */
+	 * is dropped whole (the vCPU's REQUEST_HI and LAST_RC stay as they
+	 * were). */
 	if (!(hvmdev_command(dev) & PCI_COMMAND_MASTER)) {
 		log_guest_warn("dom%u: hvmlink: request while bus mastering is off, ignored",
 			       dev->cfg.domid);
 		return;
 	}
-	gpa = (uint64_t)dev->st.request_hi << 32 | addr_lo;
-	dev->st.request_hi = 0;
+	gpa = (uint64_t)latch->request_hi << 32 | addr_lo;
+	latch->request_hi = 0;
 	dev->stats.requests++;
 
 	rc = process(dev, gpa, &name);
-	dev->st.last_rc = rc;
+	latch->last_rc = rc;
 	if (rc != HVMLINK_OK) {
 		dev->stats.request_errors++;
 		if (rc == HVMLINK_ERR_NO_REQUEST)

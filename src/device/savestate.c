@@ -5,6 +5,10 @@
  * Layout (all little-endian; docs/device.md has the field list):
  *   u32 magic "HVLD", u32 format version, u32 payload length,
  *   u32 CRC-32 of the payload, payload.
+ * Version 2 (protocol 1.1) carries one REQUEST_HI/LAST_RC pair per vCPU
+ * where version 1 had one shared pair.  Version 1 blobs still restore:
+ * the shared pair becomes every vCPU's, which is exactly what each vCPU
+ * saw of it before.
  * The blob may come from another host or a tampered file: restore parses
  * into a fresh state, checks every field as strictly as the guest paths
  * would, and only then swaps it in.  The CRC catches accidents; the field
@@ -18,7 +22,7 @@
 #include "device/device-internal.h"
 
 #define SAVE_MAGIC	0x444c5648u	/* "HVLD" */
-#define SAVE_VERSION	1u
+#define SAVE_VERSION	2u	/* written; 1 and 2 are read */
 #define SAVE_HDR_SIZE	16u
 /* Far above any real state (256 keys of 1 KiB); bounds the allocation. */
 #define SAVE_MAX_SIZE	(1u << 20)
@@ -119,8 +123,11 @@ int hvmdev_save(const struct hvmdev *dev, void **blob, size_t *len)
 	w_u8(&w, dev->cfg.revision);
 	w_u8(&w, dev->cfg.nr_displays);
 	w_bytes(&w, st->config, PCI_CFG_SIZE);
-	w_u32(&w, st->request_hi);
-	w_u32(&w, (uint32_t)st->last_rc);
+	w_u32(&w, dev->nr_vcpus);
+	for (i = 0; i < dev->nr_vcpus; i++) {
+		w_u32(&w, st->latch[i].request_hi);
+		w_u32(&w, (uint32_t)st->latch[i].last_rc);
+	}
 	w_u32(&w, st->pending);
 	w_u32(&w, st->filter);
 	w_u32(&w, st->guest_caps);
@@ -308,16 +315,61 @@ static void r_kv(struct reader *r, struct hvmdev_state *st)
 	}
 }
 
+static bool last_rc_valid(int32_t rc)
+{
+	return rc <= 0 && rc >= HVMLINK_ERR_BUFFER_OVERFLOW;
+}
+
+/*
+ * Version 2: u32 count, then count x (u32 request_hi, u32 last_rc).  A
+ * count other than this device's (a blob from a differently sized guest)
+ * is taken as far as it goes: latches of vCPUs this guest lacks are
+ * dropped, missing ones start at 0 (a latch only matters between two
+ * port writes of one vCPU).
+ */
+static void r_latches(struct reader *r, const struct hvmdev *dev,
+		      struct hvmdev_state *st)
+{
+	uint32_t n = r_u32(r);
+
+	check(r, n >= 1 && n <= HVMDEV_MAX_VCPUS);
+	for (uint32_t i = 0; i < n && !r->bad; i++) {
+		struct hvmdev_latch l;
+
+		l.request_hi = r_u32(r);
+		l.last_rc = (int32_t)r_u32(r);
+		check(r, last_rc_valid(l.last_rc));
+		if (i < dev->nr_vcpus)
+			st->latch[i] = l;
+	}
+}
+
+/* Version 1: one pair shared by every vCPU. */
+static void r_latches_v1(struct reader *r, const struct hvmdev *dev,
+			 struct hvmdev_state *st)
+{
+	struct hvmdev_latch l;
+
+	l.request_hi = r_u32(r);
+	l.last_rc = (int32_t)r_u32(r);
+	check(r, last_rc_valid(l.last_rc));
+	for (unsigned int i = 0; i < dev->nr_vcpus; i++)
+		st->latch[i] = l;
+}
+
 static int parse(const struct hvmdev *dev, const uint8_t *p, size_t len,
 		 struct hvmdev_state *st)
 {
 	struct reader r = { p, len, false };
-	uint32_t payload_len, crc;
+	uint32_t payload_len, crc, version;
 	unsigned int i;
 
 	if (len < SAVE_HDR_SIZE || len > SAVE_MAX_SIZE)
 		return -EINVAL;
-	if (r_u32(&r) != SAVE_MAGIC || r_u32(&r) != SAVE_VERSION)
+	if (r_u32(&r) != SAVE_MAGIC)
+		return -EINVAL;
+	version = r_u32(&r);
+	if (version != 1 && version != SAVE_VERSION)
 		return -EINVAL;
 	payload_len = r_u32(&r);
 	crc = r_u32(&r);
@@ -332,13 +384,14 @@ static int parse(const struct hvmdev *dev, const uint8_t *p, size_t len,
 	check(&r, r_u8(&r) == dev->cfg.revision);
 	check(&r, r_u8(&r) == dev->cfg.nr_displays);
 	r_config(&r, dev, st->config);
-	st->request_hi = r_u32(&r);
-	st->last_rc = (int32_t)r_u32(&r);
+	if (version == 1)
+		r_latches_v1(&r, dev, st);
+	else
+		r_latches(&r, dev, st);
 	st->pending = r_u32(&r);
 	st->filter = r_u32(&r);
 	st->guest_caps = r_u32(&r);
 	st->msi_notified = r_u32(&r);
-	check(&r, st->last_rc <= 0 && st->last_rc >= HVMLINK_ERR_BUFFER_OVERFLOW);
 	check(&r, !(st->pending & ~HVMLINK_EVENT_VALID_MASK) &&
 	      !(st->filter & ~HVMLINK_EVENT_VALID_MASK) &&
 	      !(st->guest_caps & ~HVMLINK_GUEST_CAP_VALID_MASK) &&
@@ -380,10 +433,33 @@ static int parse(const struct hvmdev *dev, const uint8_t *p, size_t len,
 
 int hvmdev_restore(struct hvmdev *dev, const void *blob, size_t len)
 {
+	return hvmdev_restore_flags(dev, blob, len, 0);
+}
+
+void hvmdev_raise_restored(struct hvmdev *dev)
+{
+	hvmdev_raise(dev, HVMLINK_EVENT_RESTORED);
+}
+
+/* The state is flat but for the key/value entries, whose every change
+ * bumps kv_generation: comparing the struct sees every change. */
+bool hvmdev_state_dirty(const struct hvmdev *dev)
+{
+	return memcmp(&dev->st, &dev->saved, sizeof(dev->st)) != 0;
+}
+
+void hvmdev_mark_saved(struct hvmdev *dev)
+{
+	memcpy(&dev->saved, &dev->st, sizeof(dev->st));
+}
+
+int hvmdev_restore_flags(struct hvmdev *dev, const void *blob, size_t len,
+			 unsigned int flags)
+{
 	struct hvmdev_state *st;
 	int rc;
 
-	if (!blob)
+	if (!blob || (flags & ~HVMDEV_RESTORE_QUIET))
 		return -EINVAL;
 	st = calloc(1, sizeof(*st));
 	if (!st)
@@ -406,7 +482,10 @@ int hvmdev_restore(struct hvmdev *dev, const void *blob, size_t len)
 	dev->log_window_start_ns = 0;
 	dev->log_in_window = 0;
 	hvmdev_update_bars(dev);
-	hvmdev_raise(dev, HVMLINK_EVENT_RESTORED);
+	if (flags & HVMDEV_RESTORE_QUIET)
+		hvmdev_irq_update(dev);
+	else
+		hvmdev_raise(dev, HVMLINK_EVENT_RESTORED);
 	hvmdev_notify(dev, HVMDEV_CHANGED_ALL, 0);
 	return 0;
 }

@@ -173,6 +173,14 @@ static int bx_write_guest(void *priv, uint64_t gpa, const void *buf,
 	return guestmem_write(&s->mem, gpa, buf, len);
 }
 
+/* One ioreq slot per vCPU: the slot index is the vcpu of every access. */
+static unsigned int bx_nr_vcpus(void *priv)
+{
+	const struct ioreq_server *s = priv;
+
+	return s->nr_vcpus;
+}
+
 const struct bus_ops ioreq_bus_ops = {
 	.map_range = bx_map_range,
 	.unmap_range = bx_unmap_range,
@@ -181,6 +189,7 @@ const struct bus_ops ioreq_bus_ops = {
 	.inject_msi = bx_inject_msi,
 	.read_guest = bx_read_guest,
 	.write_guest = bx_write_guest,
+	.nr_vcpus = bx_nr_vcpus,
 };
 
 static void release_table(struct ioreq_server *s, unsigned int space)

@@ -9,6 +9,10 @@
  *    interrupt rules say;
  *  - every range on the bus is one of our BARs, at its current address,
  *    with decode enabled (no stale mapping);
+ *  - while bus mastering is off there is no guest session (the reset
+ *    forgot it and nothing can start one): filter, caps, guest info,
+ *    facilities, display reports and heartbeats are all clear;
+ *  - latches of vCPUs the bus does not have stay 0;
  *  - the state saves, and the blob restores into a fresh device.
  *
  * Built twice: with libFuzzer (fuzz-device, --enable-fuzzing) and, with
@@ -79,6 +83,24 @@ static void check_invariants(struct replay_env *env)
 		    r->base != (reg & ~(uint32_t)(r->size - 1)))
 			die("stale or foreign BAR mapping");
 	}
+
+	if (!(command & PCI_COMMAND_MASTER)) {
+		const struct hvmdev_state *st = &env->dev->st;
+
+		if (st->filter || st->guest_caps || st->info.reported ||
+		    st->hb_state != HVMDEV_HEARTBEAT_OFF)
+			die("guest session state without bus mastering");
+		for (unsigned int f = 0; f < HVMLINK_FACILITY_COUNT; f++)
+			if (st->facility[f])
+				die("facility reported without bus mastering");
+		for (unsigned int d = 0; d < HVMLINK_MAX_DISPLAYS; d++)
+			if (st->display[d].reported)
+				die("display report without bus mastering");
+	}
+	for (unsigned int v = env->dev->nr_vcpus; v < HVMDEV_MAX_VCPUS; v++)
+		if (env->dev->st.latch[v].request_hi ||
+		    env->dev->st.latch[v].last_rc)
+			die("latch of a vCPU the bus does not have");
 
 	if (hvmdev_save(env->dev, &blob, &len) < 0)
 		die("save");

@@ -6,12 +6,13 @@
  *   --domid D       domain to create (default 5)
  *   --vcpus N       its vCPUs (default 4)
  *   --scenario S    demo (default), hint, bad-hint, kv, hostile, smp,
- *                   destroy, sigterm, depriv, start-fail, detach, devnode
+ *                   latches, destroy, sigterm, depriv, start-fail, detach,
+ *                   devnode
  *   --hint-cmd CMD  demo: the administrator's command that sets the hint
  *   --expect MODE   demo: WxH the hint asks for (default 1920x1080)
  *   --status-cmd C  demo: command shown at the end (hvmlinkctl status)
  *   --user U        depriv: the user the daemon must run as
- *   --seconds S     smp: how long the vCPUs hammer (default 3)
+ *   --seconds S     smp, latches: how long the vCPUs hammer (default 3)
  *   --pid-file F    detach: the daemon's --pid-file
  *   --socket P      devnode: serve the guest device nodes on P (simdev.h)
  *   --fail T:N      devnode: fail the first N requests of type T
@@ -357,6 +358,7 @@ static const struct {
 	{ "kv", scenario_kv },
 	{ "hostile", scenario_hostile },
 	{ "smp", scenario_smp },
+	{ "latches", scenario_latches },
 	{ "destroy", scenario_destroy },
 	{ "sigterm", scenario_sigterm },
 	{ "depriv", scenario_depriv },

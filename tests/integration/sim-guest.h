@@ -85,6 +85,7 @@ int scenario_bad_hint(struct sgctx *c);
 int scenario_kv(struct sgctx *c);
 int scenario_hostile(struct sgctx *c);
 int scenario_smp(struct sgctx *c);
+int scenario_latches(struct sgctx *c);
 int scenario_destroy(struct sgctx *c);
 int scenario_sigterm(struct sgctx *c);
 int scenario_depriv(struct sgctx *c);

@@ -42,10 +42,18 @@ const struct hvmdev_ops replay_dev_ops = {
 
 int replay_env_init(struct replay_env *env, const struct hvmdev_config *cfg)
 {
+	return replay_env_init_vcpus(env, cfg, TESTBUS_NR_VCPUS);
+}
+
+int replay_env_init_vcpus(struct replay_env *env,
+			  const struct hvmdev_config *cfg,
+			  unsigned int nr_vcpus)
+{
 	struct hvmdev_config def;
 
 	memset(env, 0, sizeof(*env));
 	testbus_init(&env->tb);
+	env->tb.nr_vcpus = nr_vcpus;
 	env->realtime_ns = 1000000000ull;
 	env->monotonic_ns = 1000000000ull;
 	env->check = true;

@@ -28,8 +28,13 @@ struct replay_env {
 	char error[256];
 };
 
-/* Bus, device with cfg (NULL: defaults, devfn 0x18), clocks at 1 s. */
+/* Bus, device with cfg (NULL: defaults, devfn 0x18), clocks at 1 s;
+ * the bus has TESTBUS_NR_VCPUS vCPUs, or nr_vcpus. */
 int replay_env_init(struct replay_env *env, const struct hvmdev_config *cfg)
+	__attribute__((warn_unused_result));
+int replay_env_init_vcpus(struct replay_env *env,
+			  const struct hvmdev_config *cfg,
+			  unsigned int nr_vcpus)
 	__attribute__((warn_unused_result));
 void replay_env_fini(struct replay_env *env);
 

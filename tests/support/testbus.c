@@ -138,6 +138,13 @@ static int tb_write_guest(void *priv, uint64_t gpa, const void *buf,
 	return tb_copy(priv, gpa, (uint8_t *)buf, len, true);
 }
 
+static unsigned int tb_nr_vcpus(void *priv)
+{
+	const struct testbus *tb = priv;
+
+	return tb->nr_vcpus;
+}
+
 static const struct bus_ops testbus_ops = {
 	.map_range = tb_map_range,
 	.unmap_range = tb_unmap_range,
@@ -146,6 +153,7 @@ static const struct bus_ops testbus_ops = {
 	.inject_msi = tb_inject_msi,
 	.read_guest = tb_read_guest,
 	.write_guest = tb_write_guest,
+	.nr_vcpus = tb_nr_vcpus,
 };
 
 void testbus_init(struct testbus *tb)
@@ -153,6 +161,7 @@ void testbus_init(struct testbus *tb)
 	memset(tb, 0, sizeof(*tb));
 	tb->bus.ops = &testbus_ops;
 	tb->bus.priv = tb;
+	tb->nr_vcpus = TESTBUS_NR_VCPUS;
 }
 
 void testbus_fini(struct testbus *tb)

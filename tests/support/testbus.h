@@ -15,6 +15,7 @@
 
 #include "device/bus.h"
 
+#define TESTBUS_NR_VCPUS	4
 #define TESTBUS_MAX_RANGES	8
 #define TESTBUS_MAX_RAM		4
 #define TESTBUS_MAX_RAM_BYTES	(4u << 20)	/* all regions together */
@@ -37,6 +38,9 @@ struct testbus {
 	 * made by it (any value, BUS_VCPU_NONE included: the device must
 	 * cope with whatever a bus hands it).  0 after testbus_init(). */
 	unsigned int vcpu;
+	/* What bus_nr_vcpus() answers: TESTBUS_NR_VCPUS after init; set it
+	 * before creating the device to test other counts. */
+	unsigned int nr_vcpus;
 	struct testbus_range range[TESTBUS_MAX_RANGES];
 	unsigned int nr_ranges;
 	bool claimed;

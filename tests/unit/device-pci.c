@@ -276,7 +276,7 @@ static void test_register_widths(void)
 
 	t_env_up(&env);
 	t_replay(&env,
-		 "ior 0xc00c 4 0x00010000\n"
+		 "ior 0xc00c 4 0x00010001\n"
 		 "ior 0xc00c 2 0xffff\n"
 		 "ior 0xc00d 1 0xff\n"
 		 "ior 0xc00e 4 0xffffffff\n"
@@ -285,7 +285,7 @@ static void test_register_widths(void)
 		 "iow 0xc004 2 0\n"
 		 "ior 0xc004 4 0x12345678\n"
 		 "iow 0xc00c 4 0\n"		/* VERSION is read-only */
-		 "ior 0xc00c 4 0x00010000\n"
+		 "ior 0xc00c 4 0x00010001\n"
 		 "ior 0xc014 4 0\n"		/* reserved */
 		 "ior 0xc01c 4 0\n"
 		 "ior 0xc000 4 0\n");		/* REQUEST write-only */
@@ -299,9 +299,9 @@ static void test_status_page(void)
 	t_env_up(&env);
 	t_replay(&env,
 		 "mmr 0xfe000000 4 32\n"
-		 "mmr 0xfe000004 4 0x00010000\n"
-		 "mmr 0xfe000000 8 0x0001000000000020\n"
-		 "mmr 0xfe000018 8 0xf\n"	/* host features */
+		 "mmr 0xfe000004 4 0x00010001\n"
+		 "mmr 0xfe000000 8 0x0001000100000020\n"
+		 "mmr 0xfe000018 8 0x1f\n"	/* host features */
 		 "mmr 0xfe000005 1 0\n"
 		 "mmr 0xfe000006 1 1\n"
 		 "mmr 0xfe000006 2 1\n"

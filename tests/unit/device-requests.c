@@ -26,7 +26,8 @@ static void test_host_version(void)
 	g_assert_cmpuint(r.minor, ==, 1);
 	g_assert_cmphex(r.features, ==, HVMLINK_HOST_F_MSI |
 			HVMLINK_HOST_F_REQUEST_HI | HVMLINK_HOST_F_KV |
-			HVMLINK_HOST_F_HEARTBEAT);
+			HVMLINK_HOST_F_HEARTBEAT |
+			HVMLINK_HOST_F_VCPU_LATCHES);
 	g_assert_cmphex(r.padding, ==, 0xdeadbeef);
 	/* Header IN fields untouched. */
 	g_assert_cmpuint(r.header.size, ==, sizeof(r));
@@ -200,15 +201,20 @@ static void test_ack_and_filter(void)
 	struct hvmlink_display_mode m = { 800, 600, 32, 0, 0, 1 };
 
 	t_env_up(&env);
+	/* From power on: the host wants heartbeats (2 s by default). */
+	g_assert_cmphex(t_reg(&env, HVMLINK_REG_PENDING), ==,
+			HVMLINK_EVENT_HEARTBEAT_REQUEST);
 	g_assert_cmpint(hvmdev_set_display_hint(env.dev, 0, &m), ==, 0);
 	g_assert_cmphex(t_reg(&env, HVMLINK_REG_PENDING), ==,
-			HVMLINK_EVENT_DISPLAY_CHANGE);
-	/* Filter 0: ack returns nothing and leaves the event pending. */
+			HVMLINK_EVENT_DISPLAY_CHANGE |
+			HVMLINK_EVENT_HEARTBEAT_REQUEST);
+	/* Filter 0: ack returns nothing and leaves the events pending. */
 	t_hdr(&a, sizeof(a), HVMLINK_REQ_ACK_EVENTS);
 	g_assert_cmpint(SUBMIT(&env, a), ==, HVMLINK_OK);
 	g_assert_cmphex(a.events, ==, 0);
 	g_assert_cmphex(t_reg(&env, HVMLINK_REG_PENDING), ==,
-			HVMLINK_EVENT_DISPLAY_CHANGE);
+			HVMLINK_EVENT_DISPLAY_CHANGE |
+			HVMLINK_EVENT_HEARTBEAT_REQUEST);
 
 	t_hdr(&f, sizeof(f), HVMLINK_REQ_CTL_FILTER_MASK);
 	f.or_mask = HVMLINK_EVENT_DISPLAY_CHANGE | HVMLINK_EVENT_KV_CHANGE;
@@ -231,7 +237,9 @@ static void test_ack_and_filter(void)
 	t_hdr(&a, sizeof(a), HVMLINK_REQ_ACK_EVENTS);
 	g_assert_cmpint(SUBMIT(&env, a), ==, HVMLINK_OK);
 	g_assert_cmphex(a.events, ==, HVMLINK_EVENT_DISPLAY_CHANGE);
-	g_assert_cmphex(t_reg(&env, HVMLINK_REG_PENDING), ==, 0);
+	/* The masked one stays. */
+	g_assert_cmphex(t_reg(&env, HVMLINK_REG_PENDING), ==,
+			HVMLINK_EVENT_HEARTBEAT_REQUEST);
 	t_hdr(&a, sizeof(a), HVMLINK_REQ_ACK_EVENTS);
 	g_assert_cmpint(SUBMIT(&env, a), ==, HVMLINK_OK);
 	g_assert_cmphex(a.events, ==, 0);
@@ -341,13 +349,25 @@ static void test_display_hint(void)
 	g_assert_cmpuint(r.seq, ==, 1);
 	g_assert_cmpuint(r.padding, ==, 0x77);
 
-	/* Same hint again: no new seq, no event; a new one: seq grows. */
+	/* The administrator writes the same hint again: it is issued again
+	 * (new seq, DISPLAY_CHANGE); a re-read of it (sync) is not. */
+	t_replay(&env, "pending 5\n");	/* with HEARTBEAT_REQUEST */
+	env.dev->st.pending = 0;	/* as if acknowledged */
+	g_assert_cmpint(hvmdev_sync_display_hint(env.dev, 1, &m), ==, 0);
+	t_replay(&env, "pending 0\n");
 	t_replay(&env, "hint 1 1920 1080 32 -1920 0 1 0\npending 1\n");
-	g_assert_cmpint(hvmdev_set_display_hint(env.dev, 0, &m), ==, 0);
+	t_hdr(&r, sizeof(r), HVMLINK_REQ_GET_DISPLAY_HINT);
+	r.display = 1;
+	g_assert_cmpint(SUBMIT(&env, r), ==, HVMLINK_OK);
+	g_assert_cmpuint(r.seq, ==, 2);
+	g_assert_cmpuint(r.mode.width, ==, 1920);
+	/* A new hint on another display: seqs are shared by all displays;
+	 * sync of a hint that differs is a new hint. */
+	g_assert_cmpint(hvmdev_sync_display_hint(env.dev, 0, &m), ==, 0);
 	t_hdr(&r, sizeof(r), HVMLINK_REQ_GET_DISPLAY_HINT);
 	r.display = 0;
 	g_assert_cmpint(SUBMIT(&env, r), ==, HVMLINK_OK);
-	g_assert_cmpuint(r.seq, ==, 2);
+	g_assert_cmpuint(r.seq, ==, 3);
 
 	/* Display off: other fields read 0. */
 	m.enabled = 0;
@@ -356,7 +376,7 @@ static void test_display_hint(void)
 	g_assert_cmpint(SUBMIT(&env, r), ==, HVMLINK_OK);
 	g_assert_cmpuint(r.mode.width, ==, 0);
 	g_assert_cmpuint(r.mode.enabled, ==, 0);
-	g_assert_cmpuint(r.seq, ==, 3);
+	g_assert_cmpuint(r.seq, ==, 4);
 
 	/* Not configured / beyond the protocol's range. */
 	t_hdr(&r, sizeof(r), HVMLINK_REQ_GET_DISPLAY_HINT);
@@ -625,7 +645,8 @@ static void test_kv(void)
 	g_assert_cmpint(hvmdev_set_kv(env.dev, "c-key", value, sizeof(value)),
 			==, 0);
 	g_assert_cmphex(hvmdev_get_pending(env.dev), ==,
-			HVMLINK_EVENT_KV_CHANGE);
+			HVMLINK_EVENT_KV_CHANGE |
+			HVMLINK_EVENT_HEARTBEAT_REQUEST);	/* since power on */
 
 	t_hdr(&g, sizeof(g), HVMLINK_REQ_GET_KV);
 	strcpy(g.key, "b.key");

@@ -25,7 +25,9 @@
 #include "tests/xensim/hv-internal.h"
 
 #define POOL_GROW 256		/* slots per ftruncate */
-#define P2M_MIN (1ULL << 20)	/* 4 GiB of guest-physical space */
+/* 12 GiB of guest-physical space: room for RAM above 4 GiB, which tests
+ * of requests there (REQUEST_HI) populate.  A hole costs 4 bytes. */
+#define P2M_MIN (3ULL << 20)
 
 struct hv_domain *hv_domain_get(struct xensim *sim, uint16_t domid)
 {
