@@ -61,4 +61,20 @@ tests_unit_device_savestate_SOURCES = tests/unit/device-savestate.c \
 tests_unit_device_savestate_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 tests_unit_device_savestate_LDADD = $(DEVICE_TEST_LIBS) $(GLIB_LIBS)
 
-EXTRA_DIST += docs/protocol.md docs/device.md tests/unit/device-state-v1.hex
+# docs/protocol.md is machine-checked against include/hvmlink/protocol.h:
+# protocol-facts prints what the compiler knows of the header, generated
+# from it so a new constant or field cannot be missed.
+check_PROGRAMS += tests/unit/protocol-facts
+nodist_tests_unit_protocol_facts_SOURCES = tests/unit/protocol-facts.c
+CLEANFILES += tests/unit/protocol-facts.c
+tests/unit/protocol-facts.c: $(top_srcdir)/include/hvmlink/protocol.h \
+		$(top_srcdir)/tests/unit/protocol-doc.py
+	$(AM_V_GEN)$(MKDIR_P) tests/unit && \
+	$(PYTHON3) $(top_srcdir)/tests/unit/protocol-doc.py gen-c \
+		$(top_srcdir)/include/hvmlink/protocol.h >$@.tmp && mv $@.tmp $@
+dist_check_SCRIPTS += tests/unit/protocol-doc.sh
+TESTS += tests/unit/protocol-doc.sh
+AM_TESTS_ENVIRONMENT += PYTHON3='$(PYTHON3)'; export PYTHON3;
+
+EXTRA_DIST += docs/protocol.md docs/device.md tests/unit/device-state-v1.hex \
+	tests/unit/protocol-doc.py
