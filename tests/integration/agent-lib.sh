@@ -103,6 +103,17 @@ ag_hint() {
 
 ag_node() { xenstore-read "$AG_XS/$1" 2>/dev/null; }
 
+# ag_wait_node NODE VALUE: the host's NODE (under the domain's root)
+# comes to read VALUE.  Always wait, never read once: hvmlinkd publishes
+# at most HVMLINKD_PUBLISH_PER_SEC times a second, so a report the guest
+# made just after another reaches xenstore up to one interval later, even
+# when the agent has already exited.
+ag_node_is() { [ "$(ag_node "$1")" = "$2" ]; }
+ag_wait_node() {
+	ag_wait "$AG_TIMEOUT" ag_node_is "$1" "$2" && return 0
+	ag_fail "$1 is '$(ag_node "$1")', wanted '$2'"
+}
+
 # ag_wait_display N STATUS MODE [REASON-PATTERN]: the host's view of
 # display N (what the guest reported) becomes STATUS with MODE (the mode
 # in effect, hvmlinkctl's form without the @BPP the guest chose); with
