@@ -3,8 +3,7 @@
 # hvmlink-dev from /debs and build a program against its headers, found
 # through pkg-config.
 set -eu
-step() { printf '\n--- %s\n' "$*"; }
-fail() { printf 'FAIL: %s\n' "$*"; exit 1; }
+. /tmp/chroot-common.sh
 
 step "apt-get install /debs/hvmlink-dev_*.deb"
 apt-get install -y -q --no-install-recommends /debs/hvmlink-dev_*.deb

@@ -3,28 +3,20 @@
 # hvmlink-host from /debs with apt (its dependencies from the mirror),
 # check what the install did, then purge it and check what is left.
 set -eu
-step() { printf '\n--- %s\n' "$*"; }
-fail() { printf 'FAIL: %s\n' "$*"; exit 1; }
+. /tmp/chroot-common.sh
 
 step "apt-get install /debs/hvmlink-host_*.deb"
 apt-get install -y -q --no-install-recommends /debs/hvmlink-host_*.deb
 
 step "every file of the package is there"
-dpkg -L hvmlink-host | while read -r f; do
-	[ -e "$f" ] || fail "$f is listed by dpkg but missing"
-done
+files_present hvmlink-host
 for f in /usr/sbin/hvmlinkd /usr/sbin/hvmlinkctl /lib/systemd/system/hvmlinkd@.service \
 	/usr/share/man/man8/hvmlinkd.8.gz /usr/share/man/man8/hvmlinkctl.8.gz; do
 	[ -e "$f" ] || fail "$f is not installed"
 done
 
 step "the programs find their libraries"
-for f in $(dpkg -L hvmlink-host | grep -E '^/usr/s?bin/|^/usr/libexec/'); do
-	[ -f "$f" ] || continue
-	if head -c 4 "$f" | grep -q ELF; then
-		! ldd "$f" | grep 'not found' || fail "$f: unresolved libraries"
-	fi
-done
+libraries_resolve hvmlink-host
 /usr/sbin/hvmlinkd --version
 
 step "sysusers.d made the hvmlink system user"
@@ -57,11 +49,6 @@ if grep -q '^WantedBy=' /lib/systemd/system/hvmlinkd@.service; then
 fi
 
 step "apt-get purge hvmlink-host"
-files=$(dpkg -L hvmlink-host | grep -v '^/\.$')
-apt-get purge -y -q hvmlink-host
-for f in $files; do
-	[ -d "$f" ] && continue
-	[ ! -e "$f" ] || fail "$f is still there after purge"
-done
+purge_clean hvmlink-host
 [ ! -e /var/lib/hvmlink ] || fail "/var/lib/hvmlink is still there after purge"
 echo "purged cleanly"

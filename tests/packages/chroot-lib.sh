@@ -137,7 +137,8 @@ pkg_build_chroot() {
 
 # pkg_session CHROOT SCRIPT [ARGS...]: run the bash SCRIPT (a string) in a
 # private mount namespace where $root is a throw-away overlay of CHROOT
-# with proc, tmpfs /tmp and /run mounted, and this file sourced.  The
+# with proc, tmpfs /tmp and /run mounted, and this file sourced (and
+# chroot-common.sh in $root/tmp for the checks run inside).  The
 # .debs are in $root/debs when PKG_DEBS names their directory; PKG_OUT, a
 # directory that the session may write results to, is $root/out.
 pkg_session() {
@@ -151,6 +152,7 @@ pkg_session() {
 			-o "lowerdir=$base,upperdir=$work/upper,workdir=$work/work" "$work/root"
 		root=$work/root
 		pkg_mounts "$root"
+		cp "$pkg_lib/chroot-common.sh" "$root/tmp/"
 		if [ -n "${PKG_DEBS:-}" ]; then
 			mkdir -p "$root/debs"
 			mount --bind "$PKG_DEBS" "$root/debs"

@@ -3,8 +3,7 @@
 # guest packages from /root/src with the pkg.hvmlink.nohost profile
 # (configure --disable-host), running their test suite (make check).
 set -eu
-step() { printf '\n--- %s\n' "$*"; }
-fail() { printf 'FAIL: %s\n' "$*"; exit 1; }
+. /tmp/chroot-common.sh
 
 step "no Xen development files here"
 if dpkg -s libxen-dev >/dev/null 2>&1; then fail "libxen-dev is installed"; fi
