@@ -65,7 +65,8 @@ rc=0
 	--expect "$mode" \
 	--hint-cmd "hvmlinkctl hint $domid display $mode" \
 	--status-cmd "hvmlinkctl status $domid" \
-	-- "$hvmlinkd" --domid "$domid" --foreground --log-level "$level" 2>&1 || rc=$?
+	-- "$hvmlinkd" --domid "$domid" --foreground --log-level "$level" \
+	--run-dir "$(xs_test_dir)/run" --state-dir "$(xs_test_dir)/state" 2>&1 || rc=$?
 
 if [ "$rc" -eq 0 ]; then
 	banner "demo passed: every step worked and nothing was left behind"

@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* hvmlinkctl hint: validate, then write the hint node. */
+/*
+ * hvmlinkctl hint: validate, then write (or remove) the hint node.  Hints
+ * belong to the VM, not to the domain: they are written under
+ * /local/domain/0/hvmlink/vm/UUID/hints/ and apply to every domain the VM
+ * gets (reboot, restore, migration) until they are cleared.
+ */
 #include "xenstore/hvmlinkctl.h"
 
 #include <errno.h>
@@ -11,15 +16,17 @@
 #include "xenstore/hint-parse.h"
 #include "xenstore/schema.h"
 
-/* The number of displays the running daemon serves, if it said so;
+/* The number of displays the VM's running daemon serves, if it said so;
  * otherwise the protocol's maximum (the daemon checks again). */
-static unsigned int displays_of(struct xs_handle *xsh, unsigned int domid)
+static unsigned int displays_of(struct xs_handle *xsh, int domid)
 {
 	char path[SCHEMA_PATH_MAX];
 	unsigned int len, n = HVMLINK_MAX_DISPLAYS;
 	char *v;
 
-	if (!schema_path(path, sizeof(path), domid, SCHEMA_DISPLAYS))
+	if (domid < 0 ||
+	    !schema_path(path, sizeof(path), (unsigned int)domid,
+			 SCHEMA_DISPLAYS))
 		return n;
 	v = xs_read(xsh, XBT_NULL, path, &len);
 	if (v && strlen(v) == len && *v) {
@@ -33,19 +40,41 @@ static unsigned int displays_of(struct xs_handle *xsh, unsigned int domid)
 	return n;
 }
 
-static int write_node(struct xs_handle *xsh, unsigned int domid,
+int ctl_prepare_vm(struct xs_handle *xsh, const char *uuid, int domid)
+{
+	char path[SCHEMA_PATH_MAX], dpath[64];
+	unsigned int len;
+	char *name;
+	int rc;
+
+	rc = schema_ensure_vm_root(xsh, uuid, true);
+	if (rc) {
+		ctl_error("cannot prepare %s/%s: %s", SCHEMA_VM_BASE, uuid,
+			  strerror(-rc));
+		return CTL_EXIT_XENSTORE;
+	}
+	if (domid < 0)
+		return CTL_EXIT_OK;
+	/* Remember the VM's name, so it can be named after it is gone. */
+	snprintf(dpath, sizeof(dpath), "/local/domain/%d/name", domid);
+	name = xs_read(xsh, XBT_NULL, dpath, &len);
+	if (name && strlen(name) == len && *name &&
+	    schema_vm_path(path, sizeof(path), uuid, SCHEMA_VM_NAME))
+		xs_write(xsh, XBT_NULL, path, name, len);
+	free(name);
+	return CTL_EXIT_OK;
+}
+
+static int write_node(struct xs_handle *xsh, const char *uuid, int domid,
 		      const char *rel, const char *value, size_t len)
 {
 	char path[SCHEMA_PATH_MAX];
 	int rc;
 
-	rc = schema_ensure_root(xsh, domid);
-	if (rc) {
-		ctl_error("cannot prepare %s/%u: %s", SCHEMA_BASE, domid,
-			  strerror(-rc));
-		return CTL_EXIT_XENSTORE;
-	}
-	if (!schema_path(path, sizeof(path), domid, rel)) {
+	rc = ctl_prepare_vm(xsh, uuid, domid);
+	if (rc)
+		return rc;
+	if (!schema_vm_path(path, sizeof(path), uuid, rel)) {
 		ctl_error("path too long");
 		return CTL_EXIT_USAGE;
 	}
@@ -56,8 +85,32 @@ static int write_node(struct xs_handle *xsh, unsigned int domid,
 	return CTL_EXIT_OK;
 }
 
-static int hint_display(struct xs_handle *xsh, unsigned int domid, int argc,
-			char **argv)
+/* Remove one node; a missing one is an error (a typo deserves one). */
+static int remove_node(struct xs_handle *xsh, const char *uuid,
+		       const char *rel, const char *what)
+{
+	char path[SCHEMA_PATH_MAX];
+	unsigned int len;
+	void *old;
+
+	if (!schema_vm_path(path, sizeof(path), uuid, rel))
+		return CTL_EXIT_USAGE;
+	/* xenstored's rm succeeds on a missing node whose parent exists. */
+	old = xs_read(xsh, XBT_NULL, path, &len);
+	free(old);
+	if (!old && errno == ENOENT) {
+		ctl_error("VM %s has no %s", uuid, what);
+		return CTL_EXIT_USAGE;
+	}
+	if (!xs_rm(xsh, XBT_NULL, path)) {
+		ctl_error("cannot remove %s: %s", path, strerror(errno));
+		return CTL_EXIT_XENSTORE;
+	}
+	return CTL_EXIT_OK;
+}
+
+static int hint_display(struct xs_handle *xsh, const char *uuid, int domid,
+			int argc, char **argv)
 {
 	struct hvmlink_display_mode mode;
 	const char *index = "0", *text;
@@ -83,13 +136,13 @@ static int hint_display(struct xs_handle *xsh, unsigned int domid, int argc,
 		return CTL_EXIT_USAGE;
 	}
 	snprintf(rel, sizeof(rel), SCHEMA_HINTS_DISPLAY "/%u", idx);
-	return write_node(xsh, domid, rel, text, strlen(text));
+	return write_node(xsh, uuid, domid, rel, text, strlen(text));
 }
 
-static int hint_key(struct xs_handle *xsh, unsigned int domid, int argc,
-		    char **argv)
+static int hint_key(struct xs_handle *xsh, const char *uuid, int domid,
+		    int argc, char **argv)
 {
-	char err[160], rel[128], path[SCHEMA_PATH_MAX];
+	char err[160], rel[128], what[96];
 	const char *key, *value;
 
 	if (argc != 2) {
@@ -104,53 +157,106 @@ static int hint_key(struct xs_handle *xsh, unsigned int domid, int argc,
 	}
 	snprintf(rel, sizeof(rel), SCHEMA_HINTS_KV "/%s", key);
 	if (strcmp(value, "--delete") == 0) {
-		unsigned int len;
-		void *old;
-
-		if (!schema_path(path, sizeof(path), domid, rel))
-			return CTL_EXIT_USAGE;
-		/* xenstored's rm succeeds on a missing node whose parent
-		 * exists; a typo in KEY deserves an error. */
-		old = xs_read(xsh, XBT_NULL, path, &len);
-		free(old);
-		if (!old && errno == ENOENT) {
-			ctl_error("domain %u has no key \"%s\"", domid, key);
-			return CTL_EXIT_USAGE;
-		}
-		if (!xs_rm(xsh, XBT_NULL, path)) {
-			ctl_error("cannot remove %s: %s", path, strerror(errno));
-			return CTL_EXIT_XENSTORE;
-		}
-		return CTL_EXIT_OK;
+		snprintf(what, sizeof(what), "key \"%s\"", key);
+		return remove_node(xsh, uuid, rel, what);
 	}
 	if (hint_check_value(value, strlen(value), err, sizeof(err)) != 0) {
 		ctl_error("bad value for key \"%s\": %s", key, err);
 		return CTL_EXIT_USAGE;
 	}
-	return write_node(xsh, domid, rel, value, strlen(value));
+	return write_node(xsh, uuid, domid, rel, value, strlen(value));
+}
+
+/*
+ * hint --clear DOMAIN                  every hint of the VM
+ * hint --clear DOMAIN display [N]      every display hint, or display N's
+ * hint --clear DOMAIN key KEY          one key
+ */
+static int hint_clear(struct xs_handle *xsh, const char *uuid, int argc,
+		      char **argv)
+{
+	char err[160], rel[128], what[96];
+	unsigned int idx;
+	int rc;
+
+	if (argc == 0 || (argc == 1 && !strcmp(argv[0], "display"))) {
+		const char *dir = argc ? SCHEMA_HINTS_DISPLAY : SCHEMA_HINTS;
+		char path[SCHEMA_PATH_MAX];
+
+		if (!schema_vm_path(path, sizeof(path), uuid, dir))
+			return CTL_EXIT_USAGE;
+		if (!xs_rm(xsh, XBT_NULL, path) && errno != ENOENT) {
+			ctl_error("cannot remove %s: %s", path, strerror(errno));
+			return CTL_EXIT_XENSTORE;
+		}
+		/* Put the (now empty) directories back. */
+		rc = schema_ensure_vm_root(xsh, uuid, true);
+		if (rc) {
+			ctl_error("cannot prepare %s/%s: %s", SCHEMA_VM_BASE,
+				  uuid, strerror(-rc));
+			return CTL_EXIT_XENSTORE;
+		}
+		return CTL_EXIT_OK;
+	}
+	if (argc == 2 && !strcmp(argv[0], "display")) {
+		if (hint_parse_display_index(argv[1], HVMLINK_MAX_DISPLAYS,
+					     &idx, err, sizeof(err)) != 0) {
+			ctl_error("%s", err);
+			return CTL_EXIT_USAGE;
+		}
+		snprintf(rel, sizeof(rel), SCHEMA_HINTS_DISPLAY "/%u", idx);
+		snprintf(what, sizeof(what), "display %u hint", idx);
+		return remove_node(xsh, uuid, rel, what);
+	}
+	if (argc == 2 && !strcmp(argv[0], "key")) {
+		if (hint_check_key(argv[1], err, sizeof(err)) != 0) {
+			ctl_error("bad key \"%s\": %s", argv[1], err);
+			return CTL_EXIT_USAGE;
+		}
+		snprintf(rel, sizeof(rel), SCHEMA_HINTS_KV "/%s", argv[1]);
+		snprintf(what, sizeof(what), "key \"%s\"", argv[1]);
+		return remove_node(xsh, uuid, rel, what);
+	}
+	ctl_error("usage: hvmlinkctl hint --clear DOMAIN [display [N] | key KEY]");
+	return CTL_EXIT_USAGE;
 }
 
 int ctl_cmd_hint(int argc, char **argv)
 {
+	char uuid[SCHEMA_UUID_LEN + 1];
 	struct xs_handle *xsh;
+	bool clear = false;
 	int domid, rc;
 
-	if (argc < 3) {
+	if (argc >= 1 && !strcmp(argv[0], "--clear")) {
+		clear = true;
+		argc--;
+		argv++;
+		if (argc < 1) {
+			ctl_error("usage: hvmlinkctl hint --clear DOMAIN [display [N] | key KEY]");
+			return CTL_EXIT_USAGE;
+		}
+	} else if (argc < 3) {
 		ctl_error("usage: hvmlinkctl hint DOMAIN display [N] MODE | key KEY VALUE|--delete");
 		return CTL_EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "display") && strcmp(argv[1], "key")) {
+	} else if (strcmp(argv[1], "display") && strcmp(argv[1], "key")) {
 		ctl_error("unknown hint kind \"%s\" (display or key)", argv[1]);
 		return CTL_EXIT_USAGE;
 	}
-	domid = ctl_open_domain(argv[0], &xsh);
-	if (domid < 0)
-		return -domid;
-	if (!strcmp(argv[1], "display")) {
-		rc = hint_display(xsh, (unsigned int)domid, argc - 2, argv + 2);
-	} else {
-		rc = hint_key(xsh, (unsigned int)domid, argc - 2, argv + 2);
+	xsh = ctl_xs_open();
+	if (!xsh)
+		return CTL_EXIT_XENSTORE;
+	rc = ctl_resolve_vm(xsh, argv[0], uuid, &domid);
+	if (rc < 0) {
+		xs_close(xsh);
+		return -rc;
 	}
+	if (clear)
+		rc = hint_clear(xsh, uuid, argc - 1, argv + 1);
+	else if (!strcmp(argv[1], "display"))
+		rc = hint_display(xsh, uuid, domid, argc - 2, argv + 2);
+	else
+		rc = hint_key(xsh, uuid, domid, argc - 2, argv + 2);
 	xs_close(xsh);
 	return rc;
 }

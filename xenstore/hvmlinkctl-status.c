@@ -122,10 +122,14 @@ static int show(FILE *out, struct xs_handle *xsh, xs_transaction_t t, unsigned i
 	static const char *const sections[] = {
 		SCHEMA_HINTS, SCHEMA_ERRORS, SCHEMA_GUEST,
 	};
-	char dpath[64], path[SCHEMA_PATH_MAX];
+	char dpath[64], path[SCHEMA_PATH_MAX], uuid[SCHEMA_UUID_LEN + 1];
 	char *state, *pid, *name;
 	unsigned int len;
+	bool have_vm;
 	int rc = 0;
+
+	/* Hints and errors are kept per VM, the rest per domain. */
+	have_vm = schema_domain_vm(xsh, domid, uuid, NULL, 0) == 0;
 
 	snprintf(dpath, sizeof(dpath), "/local/domain/%u/name", domid);
 	name = xs_read(xsh, t, dpath, &len);
@@ -149,7 +153,12 @@ static int show(FILE *out, struct xs_handle *xsh, xs_transaction_t t, unsigned i
 		fputc('\n', out);
 	}
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]) && !rc; i++) {
-		schema_path(path, sizeof(path), domid, sections[i]);
+		if (strcmp(sections[i], SCHEMA_GUEST) == 0)
+			schema_path(path, sizeof(path), domid, sections[i]);
+		else if (have_vm)
+			schema_vm_path(path, sizeof(path), uuid, sections[i]);
+		else
+			schema_vm_path(path, sizeof(path), "none", sections[i]);
 		if (json) {
 			fprintf(out, ",\"%s\":", sections[i]);
 			rc = walk(out, xsh, t, path, sections[i], true, 0);

@@ -57,12 +57,20 @@ static void usage(FILE *f)
 	      "                                   N the display (default 0)\n"
 	      "  hint DOMAIN key KEY VALUE        set a key/value hint\n"
 	      "  hint DOMAIN key KEY --delete     remove a key/value hint\n"
+	      "  hint --clear DOMAIN [display [N] | key KEY]\n"
+	      "                                   remove hints (all of them without a kind)\n"
+	      "  hints export DOMAIN > FILE       print the VM's hints (one a line)\n"
+	      "  hints import DOMAIN < FILE       replace the VM's hints with FILE's\n"
+	      "  forget VM [--state-dir DIR]      remove everything hvmlink keeps for a VM\n"
+	      "                                   that is not running (hints, device state)\n"
 	      "  status DOMAIN [--json]           daemon state, hints, errors, guest state\n"
 	      "  wait-ready DOMAIN [--timeout S]  wait until the daemon is ready (default 30 s)\n"
 	      "  launch [--timeout S] [--hvmlinkd PATH] CONFIG [XL-ARGS...] [-- DAEMON-ARGS...]\n"
 	      "                                   xl create -p, start hvmlinkd, wait, xl unpause\n"
 	      "\n"
-	      "DOMAIN is a domain id or name.  Exit status: 0 ok, 1 usage or invalid input,\n"
+	      "DOMAIN is a domain id or name; for hint, hints and forget also a VM UUID\n"
+	      "or the name of a VM that is not running: hints belong to the VM.\n"
+	      "Exit status: 0 ok, 1 usage or invalid input,\n"
 	      "2 no such domain, 3 xenstore error, 4 timeout, 5 launch failed.\n"
 	      "See hvmlinkctl(8).\n", f);
 }
@@ -82,6 +90,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "hint"))
 		return ctl_cmd_hint(argc - 2, argv + 2);
+	if (!strcmp(cmd, "hints"))
+		return ctl_cmd_hints(argc - 2, argv + 2);
+	if (!strcmp(cmd, "forget"))
+		return ctl_cmd_forget(argc - 2, argv + 2);
 	if (!strcmp(cmd, "status"))
 		return ctl_cmd_status(argc - 2, argv + 2);
 	if (!strcmp(cmd, "wait-ready"))

@@ -29,6 +29,16 @@ struct xs_handle *ctl_xs_open(void);
  */
 int ctl_resolve_domain(struct xs_handle *xsh, const char *arg);
 
+/*
+ * Resolve DOMAIN to the VM it names: the id or name of a running domain
+ * (as ctl_resolve_domain()), else a VM UUID, else the name of a VM
+ * hvmlink has seen (/local/domain/0/hvmlink/vm/UUID/name).  uuid gets
+ * SCHEMA_UUID_LEN + 1 bytes; *domid the VM's running domain or -1.
+ * Returns 0, or -CTL_EXIT_* after printing why.
+ */
+int ctl_resolve_vm(struct xs_handle *xsh, const char *arg, char *uuid,
+		   int *domid);
+
 /* ctl_xs_open() then ctl_resolve_domain(): the domid with *xshp open, or
  * -CTL_EXIT_* (error printed, nothing left open). */
 int ctl_open_domain(const char *arg, struct xs_handle **xshp);
@@ -46,7 +56,13 @@ bool ctl_parse_timeout(const char *s, int *ms);
 int ctl_wait_ready(struct xs_handle *xsh, unsigned int domid, int timeout_ms,
 		   int extra_fd);
 
+/* Make the VM's root (n0) and hint directories exist; record the name of
+ * its running domain (domid >= 0).  CTL_EXIT_OK or CTL_EXIT_* (printed). */
+int ctl_prepare_vm(struct xs_handle *xsh, const char *uuid, int domid);
+
 int ctl_cmd_hint(int argc, char **argv);
+int ctl_cmd_forget(int argc, char **argv);
+int ctl_cmd_hints(int argc, char **argv);
 int ctl_cmd_status(int argc, char **argv);
 int ctl_cmd_wait_ready(int argc, char **argv);
 int ctl_cmd_launch(int argc, char **argv);

@@ -7,8 +7,15 @@
  * again and its current value is what counts: the guest ends up with the
  * latest good value.  A refused value never reaches the daemon; the last
  * good one stays in effect and errors/<kind>/<name> says why.  Errors live
- * outside hints/ so that writing them does not wake our own watch, and so
- * that an error node can never be mistaken for a key.
+ * outside hints/ so that an error node can never be mistaken for a key
+ * (and the watch handler drops the events our own error writes cause
+ * without reading anything).
+ *
+ * Before a value is used, the node's own permissions must be exactly "n0"
+ * (dom0 owns it, nobody else may read or write it).  That is checked on
+ * every read, not once at start-up: whatever someone does to the
+ * directories above later, a node a guest created (xenstored makes the
+ * creator its owner) or was allowed to write is refused.
  */
 #include "xenstore/hvmxs-internal.h"
 
@@ -46,7 +53,7 @@ static void set_error(struct hvmxs *xs, const char *kind, const char *name,
 {
 	char path[SCHEMA_PATH_MAX];
 
-	if (snprintf(path, sizeof(path), "%s/%s/%s/%s", xs->root,
+	if (snprintf(path, sizeof(path), "%s/%s/%s/%s", xs->vm_root,
 		     SCHEMA_ERRORS, kind, name) >= (int)sizeof(path))
 		return;
 	if (!xs_write(xs->xsh, XBT_NULL, path, msg, strlen(msg)))
@@ -57,7 +64,7 @@ static void clear_error(struct hvmxs *xs, const char *kind, const char *name)
 {
 	char path[SCHEMA_PATH_MAX];
 
-	if (snprintf(path, sizeof(path), "%s/%s/%s/%s", xs->root,
+	if (snprintf(path, sizeof(path), "%s/%s/%s/%s", xs->vm_root,
 		     SCHEMA_ERRORS, kind, name) >= (int)sizeof(path))
 		return;
 	if (!xs_rm(xs->xsh, XBT_NULL, path) && errno != ENOENT)
@@ -65,17 +72,21 @@ static void clear_error(struct hvmxs *xs, const char *kind, const char *name)
 }
 
 /*
- * Read <root>/hints/<kind>/<name>.  Returns the value (caller frees) or
- * NULL: *gone tells "node does not exist" from a failure.
+ * Read <vm root>/hints/<kind>/<name>.  Returns the value (caller frees) or
+ * NULL: *gone tells "node does not exist" from a failure.  *unsafe is set
+ * (and the value still returned, for the error text) when the node's
+ * permissions are not "n0".
  */
 static char *read_hint(struct hvmxs *xs, const char *kind, const char *name,
-		       unsigned int *len, bool *gone)
+		       unsigned int *len, bool *gone, bool *unsafe)
 {
 	char path[SCHEMA_PATH_MAX];
 	char *v;
+	int prv;
 
 	*gone = false;
-	if (snprintf(path, sizeof(path), "%s/%s/%s/%s", xs->root,
+	*unsafe = false;
+	if (snprintf(path, sizeof(path), "%s/%s/%s/%s", xs->vm_root,
 		     SCHEMA_HINTS, kind, name) >= (int)sizeof(path)) {
 		*gone = true;	/* xenstored cannot hold it either */
 		return NULL;
@@ -86,9 +97,32 @@ static char *read_hint(struct hvmxs *xs, const char *kind, const char *name,
 			*gone = true;
 		else
 			hvmxs__check_lost(xs, errno);
+		return NULL;
+	}
+	/* After the read: a node made private only after we read it is
+	 * still refused this time, never the other way round. */
+	prv = schema_node_private(xs->xsh, path);
+	switch (prv) {
+	case 1:
+		break;
+	case 0:
+		*unsafe = true;
+		break;
+	case -ENOENT:
+		/* Removed between the two calls. */
+		free(v);
+		*gone = true;
+		return NULL;
+	default:
+		hvmxs__check_lost(xs, -prv);
+		free(v);
+		return NULL;
 	}
 	return v;
 }
+
+#define UNSAFE_WHY "refused: the node's permissions are not dom0-only (n0), so a guest may have written it"
+
 
 static void refuse(struct hvmxs *xs, const char *kind, const char *name,
 		   const char *value, size_t len, const char *why)
@@ -112,11 +146,11 @@ static void display_node(struct hvmxs *xs, const char *name, bool force)
 	struct hvmlink_display_mode mode;
 	char err[160];
 	unsigned int idx, len = 0;
-	bool gone;
+	bool gone, unsafe;
 	char *v;
 	int rc;
 
-	v = read_hint(xs, "display", name, &len, &gone);
+	v = read_hint(xs, "display", name, &len, &gone, &unsafe);
 	if (!v) {
 		if (gone) {
 			/* Withdrawing a hint changes nothing in the guest:
@@ -126,6 +160,10 @@ static void display_node(struct hvmxs *xs, const char *name, bool force)
 				 xs->domid, name);
 		}
 		return;
+	}
+	if (unsafe) {
+		refuse(xs, "display", name, v, len, UNSAFE_WHY);
+		goto out;
 	}
 	if (hint_parse_display_index(name, xs->nr_displays, &idx, err,
 				     sizeof(err)) != 0) {
@@ -189,12 +227,12 @@ static void kv_node(struct hvmxs *xs, const char *key, bool force)
 	struct hvmxs_kv **pp, *e;
 	unsigned int len = 0;
 	char err[160];
-	bool gone;
+	bool gone, unsafe;
 	char *v, *copy;
 	int rc;
 
 	if (hint_check_key(key, err, sizeof(err)) != 0) {
-		v = read_hint(xs, "kv", key, &len, &gone);
+		v = read_hint(xs, "kv", key, &len, &gone, &unsafe);
 		if (v)
 			refuse(xs, "kv", key, NULL, 0, err);
 		else if (gone)
@@ -202,13 +240,17 @@ static void kv_node(struct hvmxs *xs, const char *key, bool force)
 		free(v);
 		return;
 	}
-	v = read_hint(xs, "kv", key, &len, &gone);
+	v = read_hint(xs, "kv", key, &len, &gone, &unsafe);
 	if (!v) {
 		if (gone) {
 			clear_error(xs, "kv", key);
 			kv_forget(xs, key);
 		}
 		return;
+	}
+	if (unsafe) {
+		refuse(xs, "kv", key, v, len, UNSAFE_WHY);
+		goto out;
 	}
 	if (hint_check_value(v, len, err, sizeof(err)) != 0) {
 		refuse(xs, "kv", key, v, len, err);
@@ -251,13 +293,14 @@ out:
 	free(v);
 }
 
+/* The names below <vm root>/rel. */
 static char **list(struct hvmxs *xs, const char *rel, unsigned int *num)
 {
 	char path[SCHEMA_PATH_MAX];
 	char **d;
 
 	*num = 0;
-	if (!hvmxs__path(xs, path, sizeof(path), rel))
+	if (!schema_vm_path(path, sizeof(path), xs->uuid, rel))
 		return NULL;
 	d = xs_directory(xs->xsh, XBT_NULL, path, num);
 	if (!d) {

@@ -31,8 +31,12 @@ struct hvmxs {
 	unsigned int nr_displays;
 	struct hvmxs_callbacks cb;
 	void *opaque;
-	char root[SCHEMA_PATH_MAX];
+	char uuid[SCHEMA_UUID_LEN + 1];
+	char name[SCHEMA_NAME_MAX];	/* the VM's name, "" if unknown */
+	char root[SCHEMA_PATH_MAX];	/* per domain: our state */
+	char vm_root[SCHEMA_PATH_MAX];	/* per VM: hints and errors */
 	char hints_path[SCHEMA_PATH_MAX];
+	char state_path[SCHEMA_PATH_MAX];
 
 	/* The connection; xsh == NULL while disconnected. */
 	struct xs_handle *xsh;
@@ -56,6 +60,9 @@ struct hvmxs {
 };
 
 /* hvmxs.c */
+/* Re-create our tree (after it was removed) and publish everything we
+ * remember again.  0 or a negative errno. */
+int hvmxs__republish(struct hvmxs *xs);
 /* Called when a xenstore call failed: decides whether the connection is
  * gone and if so tears it down and reports it.  Returns true if gone. */
 bool hvmxs__check_lost(struct hvmxs *xs, int err);
@@ -72,6 +79,8 @@ void hvmxs__rescan(struct hvmxs *xs);
 void hvmxs__forget_hints(struct hvmxs *xs);
 
 /* hvmxs-publish.c */
+/* Publish the domain's link to its VM (<root>/vm = UUID). */
+int hvmxs__publish_vm(struct hvmxs *xs);
 /* Write all remembered nodes again (after a reconnection). */
 int hvmxs__replay(struct hvmxs *xs);
 void hvmxs__forget_published(struct hvmxs *xs);

@@ -209,7 +209,7 @@ void hvmxs__remove_state(struct hvmxs *xs, bool all)
 {
 	static const char *const ours[] = {
 		SCHEMA_STATE, SCHEMA_PID, SCHEMA_DISPLAYS, SCHEMA_GUEST,
-		SCHEMA_ERRORS,
+		SCHEMA_VM,
 	};
 	struct batch b = { 0 };
 
@@ -237,6 +237,14 @@ static const char *const state_names[] = {
 	[HVMXS_STATE_READY] = "ready",
 	[HVMXS_STATE_STOPPING] = "stopping",
 };
+
+int hvmxs__publish_vm(struct hvmxs *xs)
+{
+	struct batch b = { 0 };
+
+	batch_add(&b, xs->uuid, "%s", SCHEMA_VM);
+	return publish(xs, &b);
+}
 
 int hvmxs_publish_state(struct hvmxs *xs, enum hvmxs_state state)
 {

@@ -30,6 +30,7 @@
 
 #define TOKEN_HINTS	"hvmlink-hints"
 #define TOKEN_RELEASE	"hvmlink-release"
+#define TOKEN_SELF	"hvmlink-self"
 
 #define BACKOFF_MIN_MS	50u
 #define BACKOFF_MAX_MS	5000u
@@ -152,9 +153,6 @@ static int epoll_add(int epfd, int fd)
 
 static int create_tree(struct hvmxs *xs)
 {
-	static const char *const dirs[] = {
-		SCHEMA_HINTS_DISPLAY, SCHEMA_HINTS_KV,
-	};
 	char path[SCHEMA_PATH_MAX];
 	char val[16];
 	int rc;
@@ -162,16 +160,19 @@ static int create_tree(struct hvmxs *xs)
 	rc = schema_ensure_root(xs->xsh, xs->domid);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		if (!hvmxs__path(xs, path, sizeof(path), dirs[i]))
-			return -ENAMETOOLONG;
-		if (!xs_mkdir(xs->xsh, XBT_NULL, path))
-			return -errno;
-	}
+	rc = schema_ensure_vm_root(xs->xsh, xs->uuid, true);
+	if (rc)
+		return rc;
 	/* Tells hvmlinkctl how many displays this daemon serves. */
 	snprintf(val, sizeof(val), "%u", xs->nr_displays);
 	if (!hvmxs__path(xs, path, sizeof(path), SCHEMA_DISPLAYS) ||
 	    !xs_write(xs->xsh, XBT_NULL, path, val, strlen(val)))
+		return -EIO;
+	/* The VM's last name seen, so "hvmlinkctl forget NAME" finds a VM
+	 * that has no domain any more. */
+	if (xs->name[0] &&
+	    (!schema_vm_path(path, sizeof(path), xs->uuid, SCHEMA_VM_NAME) ||
+	     !xs_write(xs->xsh, XBT_NULL, path, xs->name, strlen(xs->name))))
 		return -EIO;
 	return 0;
 }
@@ -189,7 +190,15 @@ static int connect_all(struct hvmxs *xs)
 	rc = create_tree(xs);
 	if (rc)
 		goto fail;
-	if (!xs_watch(xs->xsh, xs->hints_path, TOKEN_HINTS) ||
+	/*
+	 * The VM's root, not only hints/: a change of its permissions fires
+	 * there (xenstored fires watches on SET_PERMS too).  Our own error
+	 * writes wake it as well; they are ignored cheaply.  "state" of our
+	 * domain root fires when someone removes the root (xenstored fires
+	 * the watches of every removed node).
+	 */
+	if (!xs_watch(xs->xsh, xs->vm_root, TOKEN_HINTS) ||
+	    !xs_watch(xs->xsh, xs->state_path, TOKEN_SELF) ||
 	    !xs_watch(xs->xsh, "@releaseDomain", TOKEN_RELEASE)) {
 		rc = -errno;
 		goto fail;
@@ -217,30 +226,54 @@ fail:
 	return rc;
 }
 
-struct hvmxs *hvmxs_open(unsigned int domid, unsigned int nr_displays,
+int hvmxs_lookup_vm(unsigned int domid, char *uuid, char *name,
+		    size_t name_len)
+{
+	struct xs_handle *xsh = xs_open(0);
+	int rc;
+
+	if (!xsh)
+		return -(errno ? errno : ECONNREFUSED);
+	rc = schema_domain_vm(xsh, domid, uuid, name, name_len);
+	xs_close(xsh);
+	return rc;
+}
+
+struct hvmxs *hvmxs_open(const struct hvmxs_config *cfg,
 			 const struct hvmxs_callbacks *cb, void *opaque)
 {
 	struct hvmxs *xs;
 	int rc;
 
-	if (domid < SCHEMA_DOMID_MIN || domid > SCHEMA_DOMID_MAX ||
-	    nr_displays < 1 || nr_displays > HVMLINK_MAX_DISPLAYS) {
+	if (!cfg || cfg->domid < SCHEMA_DOMID_MIN ||
+	    cfg->domid > SCHEMA_DOMID_MAX || cfg->nr_displays < 1 ||
+	    cfg->nr_displays > HVMLINK_MAX_DISPLAYS || !cfg->vm_uuid) {
 		errno = EINVAL;
 		return NULL;
 	}
 	xs = calloc(1, sizeof(*xs));
 	if (!xs)
 		return NULL;
-	xs->domid = domid;
-	xs->nr_displays = nr_displays;
+	xs->domid = cfg->domid;
+	xs->nr_displays = cfg->nr_displays;
+	if (!schema_uuid_parse(cfg->vm_uuid, xs->uuid)) {
+		free(xs);
+		errno = EINVAL;
+		return NULL;
+	}
+	if (cfg->vm_name)
+		snprintf(xs->name, sizeof(xs->name), "%s", cfg->vm_name);
 	if (cb)
 		xs->cb = *cb;
 	xs->opaque = opaque;
 	xs->watch_fd = -1;
 	xs->sentinel = -1;
-	if (!schema_path(xs->root, sizeof(xs->root), domid, NULL) ||
-	    !schema_path(xs->hints_path, sizeof(xs->hints_path), domid,
-			 SCHEMA_HINTS)) {
+	if (!schema_path(xs->root, sizeof(xs->root), xs->domid, NULL) ||
+	    !schema_path(xs->state_path, sizeof(xs->state_path), xs->domid,
+			 SCHEMA_STATE) ||
+	    !schema_vm_path(xs->vm_root, sizeof(xs->vm_root), xs->uuid, NULL) ||
+	    !schema_vm_path(xs->hints_path, sizeof(xs->hints_path), xs->uuid,
+			    SCHEMA_HINTS)) {
 		rc = -ENAMETOOLONG;
 		goto err_free;
 	}
@@ -254,13 +287,17 @@ struct hvmxs *hvmxs_open(unsigned int domid, unsigned int nr_displays,
 		log_err("xenstore: cannot set up %s: %s", xs->root, strerror(-rc));
 		goto err_epoll;
 	}
-	rc = hvmxs_publish_state(xs, HVMXS_STATE_STARTING);
+	rc = hvmxs__publish_vm(xs);
+	if (!rc)
+		rc = hvmxs_publish_state(xs, HVMXS_STATE_STARTING);
 	if (rc) {
 		log_err("xenstore: cannot publish state: %s", strerror(-rc));
 		goto err_disconnect;
 	}
-	log_info("xenstore: serving %s (%u display%s)", xs->root,
-		 nr_displays, nr_displays == 1 ? "" : "s");
+	log_info("xenstore: serving %s for VM %s%s%s%s (%u display%s)",
+		 xs->root, xs->uuid, xs->name[0] ? " (" : "", xs->name,
+		 xs->name[0] ? ")" : "", xs->nr_displays,
+		 xs->nr_displays == 1 ? "" : "s");
 	return xs;
 
 err_disconnect:
@@ -338,10 +375,46 @@ static bool domain_is_gone(struct hvmxs *xs)
 	return true;
 }
 
+/*
+ * Our per-domain root went away under us (an administrator's xenstore-rm,
+ * a toolstack cleaning up too early): a live daemon must never look dead
+ * to hvmlinkctl, so put everything back.
+ */
+static void check_self(struct hvmxs *xs)
+{
+	unsigned int len;
+	char *v;
+	int rc;
+
+	v = xs_read(xs->xsh, XBT_NULL, xs->state_path, &len);
+	if (v) {
+		free(v);
+		return;
+	}
+	if (errno != ENOENT) {
+		hvmxs__check_lost(xs, errno);
+		return;
+	}
+	log_warn("xenstore: %s was removed while we run; publishing our state again",
+		 xs->root);
+	rc = hvmxs__republish(xs);
+	if (rc && xs->xsh)
+		log_warn("xenstore: re-publishing under %s failed: %s",
+			 xs->root, strerror(-rc));
+}
+
+/* rel (below the VM root, with its leading '/') is a hint directory. */
+static bool is_dir_event(const struct hvmxs *xs, const char *rel)
+{
+	return strcmp(rel, "/" SCHEMA_HINTS) == 0 ||
+	       strcmp(rel, "/" SCHEMA_HINTS_DISPLAY) == 0 ||
+	       strcmp(rel, "/" SCHEMA_HINTS_KV) == 0;
+}
+
 static void handle_event(struct hvmxs *xs, const char *path,
 			 const char *token)
 {
-	size_t hl = strlen(xs->hints_path);
+	size_t vl = strlen(xs->vm_root), hl = strlen(xs->hints_path);
 
 	if (strcmp(token, TOKEN_RELEASE) == 0) {
 		if (xs->gone_reported || !domain_is_gone(xs))
@@ -353,14 +426,52 @@ static void handle_event(struct hvmxs *xs, const char *path,
 			xs->cb.domain_gone(xs->opaque);
 		return;
 	}
+	if (strcmp(token, TOKEN_SELF) == 0) {
+		if (!xs->gone_reported)
+			check_self(xs);
+		return;
+	}
 	if (strcmp(token, TOKEN_HINTS) != 0)
 		return;		/* a stale watch of an earlier handle */
-	if (strncmp(path, xs->hints_path, hl) != 0)
+	if (strncmp(path, xs->vm_root, vl) != 0 ||
+	    (path[vl] != '\0' && path[vl] != '/'))
 		return;
+	if (path[vl] == '\0' || is_dir_event(xs, path + vl)) {
+		/*
+		 * The VM's root or one of its hint directories: the first
+		 * event after registering, permissions changed, or removed.
+		 * Put the directories and their permissions right (nothing
+		 * fires when they already are), then deliver what changed.
+		 */
+		int rc = schema_ensure_vm_root(xs->xsh, xs->uuid, true);
+
+		if (rc && !hvmxs__check_lost(xs, -rc))
+			log_warn("xenstore: cannot repair %s: %s", xs->vm_root,
+				 strerror(-rc));
+		if (!xs->xsh)
+			return;
+		if (path[vl] == '\0') {
+			hvmxs__rescan(xs);
+			return;
+		}
+	}
+	if (strncmp(path, xs->hints_path, hl) != 0)
+		return;		/* errors/, name: our own writes */
 	if (path[hl] == '\0')
 		hvmxs__hint_event(xs, "");
 	else if (path[hl] == '/')
 		hvmxs__hint_event(xs, path + hl + 1);
+}
+
+int hvmxs__republish(struct hvmxs *xs)
+{
+	int rc = create_tree(xs);
+
+	if (rc) {
+		hvmxs__check_lost(xs, -rc);
+		return rc;
+	}
+	return hvmxs__replay(xs);
 }
 
 static void try_reconnect(struct hvmxs *xs)

@@ -4,15 +4,25 @@
  *
  * This is the only place (with hvmlinkctl) that includes <xenstore.h>.
  * docs/xenstore.md is the schema: every path, its owner, permissions and
- * format.  In short, for guest domain D everything lives under
+ * format.  In short, for guest domain D running the VM with UUID U
+ * (both roots owner dom0, no access for others):
  *
- *     /local/domain/0/hvmlink/D/          owner dom0, no access for others
+ *     /local/domain/0/hvmlink/vm/U/       per VM: outlives the domain id
+ *         name                            daemon: the VM's last name seen
  *         hints/display/<n>               admin → daemon  ("1920x1080@32+0+0", "off")
  *         hints/kv/<key>                  admin → daemon  (opaque bytes)
  *         errors/display/<n>              daemon: why hints/display/<n> was refused
  *         errors/kv/<key>                 daemon: why hints/kv/<key> was refused
- *         state, pid                      daemon: starting|running|ready|stopping
+ *     /local/domain/0/hvmlink/D/          per domain
+ *         vm                              daemon: U
+ *         state, pid, displays            daemon: starting|running|ready|stopping
  *         guest/...                       daemon: what the guest reported
+ *
+ * A hint is only read from a node whose own permissions are exactly "n0"
+ * (checked before every read): a node a guest created or was let write is
+ * refused, whatever happened to the directories above it.  If the
+ * per-domain directory is removed while the daemon runs, it is made and
+ * filled again.
  *
  * Threading: single-threaded, driven by the caller's main loop.  No call
  * sleeps (reconnecting is a timer the caller runs, see hvmxs_retry_ms()).
@@ -105,23 +115,42 @@ enum hvmxs_heartbeat {
 #define HVMXS_DISPLAYS_DEFAULT	1	/* nr_displays when not configured */
 
 /*
- * Connect to xenstore for guest domid (1..0x7fef) with nr_displays
- * (1..HVMLINK_MAX_DISPLAYS) displays: create <root> and its subtrees with
- * dom0-only permissions (and check them), register the watches, publish
- * state "starting" and our pid.  No callback is called from here: the
- * current hints are delivered by the first hvmxs_dispatch() calls (the fd
- * is readable right away).  Returns NULL with errno set on failure, having
- * undone everything.
+ * Which VM domid runs: its UUID (canonical, SCHEMA_UUID_LEN + 1 bytes) and
+ * name (may be NULL), from what the toolstack recorded in xenstore
+ * (schema_domain_vm()).  Uses a connection of its own, closed before it
+ * returns, so it may run before Xen handles are restricted (a libxenstore
+ * handle open during xentoolcore_restrict_all() would be disabled).
+ * Returns 0 or a negative errno (-ENOENT: no such domain or no
+ * /local/domain/D/vm, -EINVAL: malformed).
  */
-struct hvmxs *hvmxs_open(unsigned int domid, unsigned int nr_displays,
+int hvmxs_lookup_vm(unsigned int domid, char *uuid, char *name,
+		    size_t name_len) __attribute__((warn_unused_result));
+
+struct hvmxs_config {
+	unsigned int domid;		/* 1..0x7fef */
+	const char *vm_uuid;		/* the VM's UUID (schema_domain_vm()) */
+	const char *vm_name;		/* its name, recorded for humans; NULL/"" */
+	unsigned int nr_displays;	/* 1..HVMLINK_MAX_DISPLAYS */
+};
+
+/*
+ * Connect to xenstore for the domain and VM in cfg: create both roots and
+ * their subtrees with dom0-only permissions (and check them), register the
+ * watches, publish state "starting", our pid and the domain's vm link.  No
+ * callback is called from here: the current hints are delivered by the
+ * first hvmxs_dispatch() calls (the fd is readable right away).  Returns
+ * NULL with errno set on failure, having undone everything.
+ */
+struct hvmxs *hvmxs_open(const struct hvmxs_config *cfg,
 			 const struct hvmxs_callbacks *cb, void *opaque)
 	__attribute__((warn_unused_result));
 
 /*
- * Remove the daemon's state (state, pid, guest/, errors/), and if the
- * domain is gone the whole <root> including the hints, then disconnect and
- * free.  Hints of a live domain are kept: they belong to the administrator
- * and apply again when a daemon is restarted.  NULL is a no-op.
+ * Remove the daemon's state (state, pid, displays, vm, guest/), and if the
+ * domain is gone its whole per-domain root, then disconnect and free.
+ * The VM's hints (and the errors about them) are never removed: they
+ * belong to the administrator and apply again to the VM's next domain.
+ * NULL is a no-op.
  */
 void hvmxs_close(struct hvmxs *xs);
 

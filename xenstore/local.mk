@@ -18,7 +18,7 @@ xenstore_hvmlinkctl_SOURCES = \
 	xenstore/hvmlinkctl.h xenstore/hvmlinkctl.c \
 	xenstore/hvmlinkctl-domain.c xenstore/hvmlinkctl-hint.c \
 	xenstore/hvmlinkctl-status.c xenstore/hvmlinkctl-wait.c \
-	xenstore/hvmlinkctl-launch.c
+	xenstore/hvmlinkctl-launch.c xenstore/hvmlinkctl-vm.c
 xenstore_hvmlinkctl_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DHVMLINKD_PATH='"$(sbindir)/hvmlinkd"'
 xenstore_hvmlinkctl_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS)
@@ -48,7 +48,8 @@ dist_check_SCRIPTS += \
 	tests/integration/xs-publish.sh \
 	tests/integration/xs-reconnect.sh \
 	tests/integration/hvmlinkctl.sh \
-	tests/integration/hvmlinkctl-launch.sh
+	tests/integration/hvmlinkctl-launch.sh \
+	tests/integration/hvmlinkctl-vm.sh
 dist_noinst_SCRIPTS += tests/integration/hvmlinkctl-fake-xl.sh
 dist_noinst_DATA += tests/integration/xs-lib.sh
 TESTS += \
@@ -56,7 +57,8 @@ TESTS += \
 	tests/integration/xs-publish.sh \
 	tests/integration/xs-reconnect.sh \
 	tests/integration/hvmlinkctl.sh \
-	tests/integration/hvmlinkctl-launch.sh
+	tests/integration/hvmlinkctl-launch.sh \
+	tests/integration/hvmlinkctl-vm.sh
 
 dist_man_MANS += docs/man/hvmlinkctl.8
 EXTRA_DIST += docs/xenstore.md

@@ -38,6 +38,32 @@ static const struct hvmdev_ops device_ops = {
 	.changed = hvmlinkd_device_changed,
 };
 
+int hvmlinkd_identify_vm(struct hvmlinkd *d,
+			 const struct hvmlinkd_options *opts)
+{
+	int rc;
+
+	d->opts = opts;
+	rc = hvmxs_lookup_vm(opts->domid, d->vm_uuid, d->vm_name,
+			     sizeof(d->vm_name));
+	if (rc == -ENOENT) {
+		log_err("domain %u: no /local/domain/%u/vm in xenstore (no such domain, or not built by libxl)",
+			opts->domid, opts->domid);
+		return -1;
+	}
+	if (rc < 0) {
+		log_err("domain %u: cannot find its VM in xenstore: %s",
+			opts->domid,
+			rc == -EINVAL ? "/local/domain/D/vm is not /vm/UUID"
+				      : strerror(-rc));
+		return -1;
+	}
+	log_info("domain %u runs VM %s%s%s%s", opts->domid, d->vm_uuid,
+		 d->vm_name[0] ? " (" : "", d->vm_name,
+		 d->vm_name[0] ? ")" : "");
+	return 0;
+}
+
 int hvmlinkd_setup_device(struct hvmlinkd *d,
 			  const struct hvmlinkd_options *opts)
 {
@@ -84,8 +110,14 @@ int hvmlinkd_setup_device(struct hvmlinkd *d,
 
 int hvmlinkd_setup_xenstore(struct hvmlinkd *d)
 {
-	d->xs = hvmxs_open(d->opts->domid, d->opts->displays,
-			   &hvmlinkd_hint_callbacks, d);
+	struct hvmxs_config cfg = {
+		.domid = d->opts->domid,
+		.vm_uuid = d->vm_uuid,
+		.vm_name = d->vm_name,
+		.nr_displays = d->opts->displays,
+	};
+
+	d->xs = hvmxs_open(&cfg, &hvmlinkd_hint_callbacks, d);
 	if (!d->xs) {
 		log_err("cannot set up xenstore for domain %u: %s",
 			d->opts->domid, strerror(errno));

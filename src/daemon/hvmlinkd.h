@@ -20,6 +20,7 @@
 #include "daemon/options.h"
 #include "device/device.h"
 #include "hvmlink/protocol.h"
+#include "xenstore/schema.h"
 
 struct ioreq_server;
 struct hvmxs;
@@ -49,6 +50,10 @@ enum hvmlinkd_src {
 struct hvmlinkd {
 	const struct hvmlinkd_options *opts;
 
+	/* The VM the domain runs (hints and device state are kept per VM). */
+	char vm_uuid[SCHEMA_UUID_LEN + 1];
+	char vm_name[SCHEMA_NAME_MAX];
+
 	struct ioreq_server *ioreq;
 	struct hvmdev *dev;
 	struct hvmxs *xs;
@@ -70,6 +75,9 @@ struct hvmlinkd {
 
 /* Start-up, in the order main() calls them.  Each returns 0 or -1 after
  * logging one line; hvmlinkd_teardown() undoes whatever was done. */
+int hvmlinkd_identify_vm(struct hvmlinkd *d,
+			 const struct hvmlinkd_options *opts)
+	__attribute__((warn_unused_result));
 int hvmlinkd_setup_device(struct hvmlinkd *d,
 			  const struct hvmlinkd_options *opts)
 	__attribute__((warn_unused_result));

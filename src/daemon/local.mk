@@ -8,7 +8,7 @@ src_daemon_hvmlinkd_SOURCES = \
 	src/daemon/options.c src/daemon/options.h \
 	src/daemon/logsink.c src/daemon/logsink.h \
 	src/daemon/detach.c src/daemon/detach.h \
-	src/daemon/pidfile.c src/daemon/pidfile.h \
+	src/daemon/domlock.c src/daemon/domlock.h \
 	src/daemon/notify.c src/daemon/notify.h \
 	src/daemon/depriv.c src/daemon/depriv.h \
 	src/daemon/hvmlinkd.c src/daemon/hvmlinkd.h \
@@ -33,9 +33,11 @@ tests_integration_sim_guest_SOURCES = \
 	tests/integration/sim-guest-hostile.c \
 	tests/integration/sim-guest-latches.c \
 	tests/integration/sim-guest-lifecycle.c \
-	tests/integration/sim-guest-devnode.c tests/integration/simdev.h
+	tests/integration/sim-guest-devnode.c tests/integration/simdev.h \
+	tests/integration/sim-guest-restart.c
 tests_integration_sim_guest_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) -pthread
-tests_integration_sim_guest_LDADD = tests/xensim/libxensim-hv.la -lpthread
+tests_integration_sim_guest_LDADD = tests/xensim/libxensim-hv.la \
+	src/common/libcommon.la -lpthread
 
 # The stand-in's symbol check covers the daemon: a Xen call it makes that
 # libxensim lacks would fall through to the real library.
@@ -53,7 +55,8 @@ DAEMON_TESTS = \
 	tests/integration/e2e-sim-smp.sh \
 	tests/integration/e2e-sim-latches.sh \
 	tests/integration/e2e-sim-destroy.sh \
-	tests/integration/e2e-sim-sigterm.sh
+	tests/integration/e2e-sim-sigterm.sh \
+	tests/integration/daemon-second.sh
 dist_check_SCRIPTS += $(DAEMON_TESTS)
 dist_noinst_DATA += tests/integration/e2e-sim-lib.sh
 TESTS += $(DAEMON_TESTS)

@@ -5,9 +5,14 @@
  * down in reverse, and a non-zero exit.
  *
  *   parse options → log sink → no_new_privs + look up --user → detach
- *   (fork, parent waits) → pid file → ioreq server + device → restrict Xen
- *   handles → xenstore → chroot + drop ids + verify → main loop sources
- *   → "ready" → release the parent (and systemd) → run → teardown
+ *   (fork, parent waits) → the domain's lock (RUN_DIR/DOMID.pid; a second
+ *   daemon stops here with status 3, having touched nothing) → the VM's
+ *   UUID (xenstore, own short connection) → ioreq server + device → restrict Xen handles → xenstore → chroot + drop ids
+ *   + verify → main loop sources → "ready" → release the parent (and
+ *   systemd) → run → teardown
+ *
+ * Exit status: 0 stopped, 1 fatal error, 2 usage error, 3 refused because
+ * another hvmlinkd serves the domain (units: RestartPreventExitStatus=3).
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -17,11 +22,11 @@
 #include "common/log.h"
 #include "daemon/depriv.h"
 #include "daemon/detach.h"
+#include "daemon/domlock.h"
 #include "daemon/hvmlinkd.h"
 #include "daemon/logsink.h"
 #include "daemon/notify.h"
 #include "daemon/options.h"
-#include "daemon/pidfile.h"
 
 /*
  * Keep the stop signals pending until the loop's handlers exist: a
@@ -39,12 +44,15 @@ static int block_stop_signals(void)
 	return sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
+/* Another hvmlinkd serves the domain (D3). */
+#define HVMLINKD_EXIT_REFUSED	3
+
 int main(int argc, char **argv)
 {
 	struct hvmlinkd_options opts;
 	struct hvmlinkd_depriv dp;
 	struct hvmlinkd_detach dt = { .ready_fd = -1, .null_fd = -1 };
-	struct hvmlinkd_pidfile *pf = NULL;
+	struct hvmlinkd_domlock dl = { NULL, NULL };
 	struct hvmlinkd d;
 	int rc, status = 1;
 
@@ -68,12 +76,16 @@ int main(int argc, char **argv)
 		goto out_depriv;
 	/* From here on we are the process that serves the domain. */
 	hvmlinkd_notify_open();
-	if (opts.pid_file) {
-		pf = hvmlinkd_pidfile_create(opts.pid_file);
-		if (!pf)
-			goto out_notify;
+	rc = hvmlinkd_domlock_take(&dl, opts.run_dir, opts.domid,
+				   opts.pid_file);
+	if (rc < 0) {
+		if (rc == -EBUSY)
+			status = HVMLINKD_EXIT_REFUSED;
+		goto out_notify;
 	}
 
+	if (hvmlinkd_identify_vm(&d, &opts))
+		goto out_teardown;
 	if (hvmlinkd_setup_device(&d, &opts))
 		goto out_teardown;
 	/* Before xenstore: restricting would disable a libxenstore handle. */
@@ -96,7 +108,7 @@ int main(int argc, char **argv)
 
 out_teardown:
 	hvmlinkd_teardown(&d);
-	hvmlinkd_pidfile_remove(pf);
+	hvmlinkd_domlock_release(&dl);
 	if (status == 0)
 		log_notice("stopped");
 out_notify:

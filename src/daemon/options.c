@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include "common/log.h"
+#include "common/paths.h"
 #include "hvmlink/protocol.h"
 
 /*
@@ -108,7 +109,9 @@ int hvmlinkd_options_parse(struct hvmlinkd_options *opts, int argc,
 	g_autofree char *log_level = NULL, *log_target = NULL;
 	gint displays = 1;
 	gboolean foreground = FALSE, no_restrict = FALSE, version = FALSE;
+	gboolean incoming = FALSE;
 	char *pid_file = NULL, *user = NULL, *chroot_dir = NULL;
+	char *run_dir = NULL, *state_dir = NULL;
 	GOptionEntry entries[] = {
 		{ "domid", 'd', 0, G_OPTION_ARG_STRING, &domid,
 		  "Domain to serve (required)", "D" },
@@ -125,8 +128,18 @@ int hvmlinkd_options_parse(struct hvmlinkd_options *opts, int argc,
 		  "err, warn, notice (default), info or debug", "LEVEL" },
 		{ "log-target", 0, 0, G_OPTION_ARG_STRING, &log_target,
 		  "stderr (default with --foreground) or syslog", "TARGET" },
+		{ "incoming", 0, 0, G_OPTION_ARG_NONE, &incoming,
+		  "The domain is being restored or migrated in: load the VM's saved device state",
+		  NULL },
+		{ "run-dir", 0, 0, G_OPTION_ARG_FILENAME, &run_dir,
+		  "Directory of the per-domain lock file DOMID.pid (default "
+		  HVMLINK_RUN_DIR_DEFAULT ")", "DIR" },
+		{ "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir,
+		  "Directory of the per-VM device state, in DIR/vm/ (default "
+		  HVMLINK_STATE_DIR_DEFAULT ")", "DIR" },
 		{ "pid-file", 'p', 0, G_OPTION_ARG_FILENAME, &pid_file,
-		  "Write the daemon's pid to FILE", "FILE" },
+		  "Deprecated: also write the daemon's pid to FILE (the lock is RUN_DIR/DOMID.pid)",
+		  "FILE" },
 		{ "foreground", 'f', 0, G_OPTION_ARG_NONE, &foreground,
 		  "Do not detach", NULL },
 		{ "user", 'u', 0, G_OPTION_ARG_STRING, &user,
@@ -169,6 +182,8 @@ int hvmlinkd_options_parse(struct hvmlinkd_options *opts, int argc,
 		g_free(pid_file);
 		g_free(user);
 		g_free(chroot_dir);
+		g_free(run_dir);
+		g_free(state_dir);
 		return 1;
 	}
 	if (argc > 1) {
@@ -233,7 +248,26 @@ int hvmlinkd_options_parse(struct hvmlinkd_options *opts, int argc,
 			pid_file);
 		goto fail;
 	}
+	/* Absolute: the daemon keeps directory fds, but logs and the lock
+	 * probe of hvmlinkctl name the path. */
+	if (run_dir && run_dir[0] != '/') {
+		fprintf(stderr, "hvmlinkd: --run-dir '%s': must be an absolute path\n",
+			run_dir);
+		goto fail;
+	}
+	if (state_dir && state_dir[0] != '/') {
+		fprintf(stderr, "hvmlinkd: --state-dir '%s': must be an absolute path\n",
+			state_dir);
+		goto fail;
+	}
+	if (!run_dir)
+		run_dir = g_strdup(HVMLINK_RUN_DIR_DEFAULT);
+	if (!state_dir)
+		state_dir = g_strdup(HVMLINK_STATE_DIR_DEFAULT);
 	opts->foreground = foreground;
+	opts->incoming = incoming;
+	opts->run_dir = run_dir;
+	opts->state_dir = state_dir;
 	opts->no_restrict = no_restrict;
 	opts->pid_file = pid_file;
 	opts->user = user;
@@ -244,12 +278,16 @@ fail:
 	g_free(pid_file);
 	g_free(user);
 	g_free(chroot_dir);
+	g_free(run_dir);
+	g_free(state_dir);
 	return -1;
 }
 
 void hvmlinkd_options_free(struct hvmlinkd_options *opts)
 {
 	g_clear_pointer(&opts->pid_file, g_free);
+	g_clear_pointer(&opts->run_dir, g_free);
+	g_clear_pointer(&opts->state_dir, g_free);
 	g_clear_pointer(&opts->user, g_free);
 	g_clear_pointer(&opts->chroot_dir, g_free);
 }

@@ -40,7 +40,10 @@ struct hvmlinkd_options {
 	int log_level;
 	enum hvmlinkd_log_target log_target;
 	bool foreground;
-	char *pid_file;		/* NULL: none */
+	bool incoming;		/* restore / migrate-receive: load saved state */
+	char *run_dir;		/* the lock file's directory (always set) */
+	char *state_dir;	/* the per-VM state files' parent (always set) */
+	char *pid_file;		/* deprecated extra pid file; NULL: none */
 	char *user;		/* NULL: stay root */
 	char *chroot_dir;	/* NULL: no chroot */
 	bool no_restrict;	/* skip xentoolcore_restrict_all (debugging) */

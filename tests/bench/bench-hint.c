@@ -23,8 +23,13 @@
 
 void bench_hints_root(const struct bench_dom *d, char *buf, size_t len)
 {
-	snprintf(buf, len, "/local/domain/0/%s/%u/hints",
-		 d->floor ? "hvmlink-floor" : "hvmlink", d->g.domid);
+	/* hvmlinkd keeps hints per VM (docs/xenstore.md). */
+	if (d->floor)
+		snprintf(buf, len, "/local/domain/0/hvmlink-floor/%u/hints",
+			 d->g.domid);
+	else
+		snprintf(buf, len, "/local/domain/0/hvmlink/vm/" BENCH_UUID_FMT
+			 "/hints", d->g.domid);
 }
 
 static void hint_path(const struct bench_dom *d, char *buf, size_t len)

@@ -6,6 +6,7 @@
  * integration tests' guest driver).
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -69,7 +70,7 @@ int bench_dom_create(struct bench_host *h, struct bench_dom *d,
 		{ .id = 0, .perms = XS_PERM_NONE },
 		{ .id = domid, .perms = XS_PERM_READ },
 	};
-	char path[64];
+	char path[96];
 	int rc;
 
 	memset(d, 0, sizeof(*d));
@@ -87,6 +88,13 @@ int bench_dom_create(struct bench_host *h, struct bench_dom *d,
 	if (!xs_printf(h->xs, path, "%u", domid))
 		goto fail;
 	snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
+	if (!xs_printf(h->xs, path, "bench-%u", domid))
+		goto fail;
+	/* libxl__domain_make: the VM's UUID, linked from the home. */
+	snprintf(path, sizeof(path), "/local/domain/%u/vm", domid);
+	if (!xs_printf(h->xs, path, "/vm/" BENCH_UUID_FMT, domid))
+		goto fail;
+	snprintf(path, sizeof(path), "/vm/" BENCH_UUID_FMT "/name", domid);
 	if (!xs_printf(h->xs, path, "bench-%u", domid))
 		goto fail;
 	snprintf(path, sizeof(path), "/local/domain/%u", domid);
@@ -118,16 +126,23 @@ int bench_dom_spawn(struct bench_host *h, struct bench_dom *d,
 int bench_daemon_start(struct bench_host *h, struct bench_dom *d,
 		       const char *const *wrap)
 {
-	char domid[8];
+	char domid[8], run[PATH_MAX + 16], state[PATH_MAX + 16];
 	const char *argv[32];
 	size_t n = 0;
 
 	snprintf(domid, sizeof(domid), "%u", d->g.domid);
+	/* The lock and state files of this simulated host, not the real
+	 * host's /run/hvmlink and /var/lib/hvmlink. */
+	snprintf(run, sizeof(run), "--run-dir=%s/run", xensim_dir(h->sim));
+	snprintf(state, sizeof(state), "--state-dir=%s/state",
+		 xensim_dir(h->sim));
 	for (; wrap && wrap[n] && n < 20; n++)
 		argv[n] = wrap[n];
 	argv[n++] = h->o->hvmlinkd;
 	argv[n++] = "--domid";
 	argv[n++] = domid;
+	argv[n++] = run;
+	argv[n++] = state;
 	/* Deployed as the systemd unit runs it, minus syslog: foreground,
 	 * default log level (notice: start and stop lines only). */
 	argv[n++] = "--foreground";

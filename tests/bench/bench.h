@@ -51,6 +51,9 @@ struct bench_host {
 };
 
 /* One guest with its device model. */
+/* The UUID the bench's toolstack gives domain D's VM (printf, D). */
+#define BENCH_UUID_FMT	"00000000-0000-4000-8000-%012u"
+
 struct bench_dom {
 	struct sg g;
 	pid_t dm;		/* device model pid, 0 once reaped */

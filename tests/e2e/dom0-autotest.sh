@@ -277,9 +277,12 @@ else
 			step hint-bad-refused PASS "$(tail -n 1 /tmp/hint.log)"
 		fi
 		hooks_before=$(tr -d '\r' <"$serial" | grep -c '^E2E-HOOK')
-		node=$(xenstore-ls -f "$base/$domid" 2>/dev/null | grep -E 'display/?0? *= *"1920x1080"' | head -n 1 | sed 's/ *=.*//')
+		# docs/xenstore.md: hints and their errors are kept per VM, under
+		# $base/vm/UUID (the UUID the domain's /local/domain/D/vm names).
+		vmroot=$base/vm/$(xenstore-read "/local/domain/$domid/vm" 2>/dev/null | sed 's|^/vm/||')
+		node=$(xenstore-ls -f "$vmroot" 2>/dev/null | grep -E 'display/?0? *= *"1920x1080"' | head -n 1 | sed 's/ *=.*//')
 		if [ -z "$node" ]; then
-			step hint-bad-error FAIL "no display hint node holding 1920x1080 under $base/$domid"
+			step hint-bad-error FAIL "no display hint node holding 1920x1080 under $vmroot"
 			step hint-bad-ignored FAIL "not reached"
 		else
 			xenstore-write "$node" banana
@@ -287,9 +290,9 @@ else
 			while [ $t -lt 60 ]; do
 				# docs/xenstore.md: errors/display/N says why hints/display/N
 				# was refused.
-				err=$(xenstore-read "$base/$domid/errors/display/0" 2>/dev/null)
+				err=$(xenstore-read "$vmroot/errors/display/0" 2>/dev/null)
 				[ -n "$err" ] && err="errors/display/0 = $err" && break
-				err=$(xenstore-ls -f "$base/$domid" 2>/dev/null | grep -i 'error' | grep -v '= ""' | head -n 1)
+				err=$(xenstore-ls -f "$vmroot" 2>/dev/null | grep -i 'error' | grep -v '= ""' | head -n 1)
 				[ -n "$err" ] && break
 				sleep 2; t=$((t + 2))
 			done

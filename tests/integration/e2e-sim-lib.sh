@@ -30,11 +30,17 @@ e2e__require() {
 	xs_require
 }
 
-# e2e_sim_start: xenstored that sees the stand-in's domains.
+# e2e_sim_start: xenstored that sees the stand-in's domains, and the
+# daemon's run and state directories of this test (hvmlinkd's defaults,
+# /run/hvmlink and /var/lib/hvmlink, are the host's).
 e2e_sim_start() {
 	e2e__require
 	xs_sim_init || exit 1
 	xs_start || exit 1
+	E2E_RUN_DIR=$(xs_test_dir)/run
+	E2E_STATE_DIR=$(xs_test_dir)/state
+	mkdir -p "$E2E_RUN_DIR" "$E2E_STATE_DIR" || exit 1
+	export E2E_RUN_DIR E2E_STATE_DIR
 }
 
 # Under the valgrind stage (scripts/run-tests) the daemon runs under
@@ -52,9 +58,13 @@ e2e_sim_run() {
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do guest_opts+=("$1"); shift; done
 	[ "${1:-}" = -- ] && shift
 	[ -n "${XENSTORED_PATH:-}" ] || e2e_sim_start
+	: "${E2E_RUN_DIR:=$(xs_test_dir)/run}" "${E2E_STATE_DIR:=$(xs_test_dir)/state}"
+	mkdir -p "$E2E_RUN_DIR" "$E2E_STATE_DIR" || return 1
+	export E2E_RUN_DIR E2E_STATE_DIR
 	"$E2E_SIM_GUEST" --scenario "$scenario" "${guest_opts[@]}" -- \
 		"${E2E_WRAP[@]}" "$E2E_HVMLINKD" --domid "${E2E_DOMID:-5}" \
 		"${mode[@]}" \
+		--run-dir "$E2E_RUN_DIR" --state-dir "$E2E_STATE_DIR" \
 		--log-level "${E2E_LOG_LEVEL:-info}" "$@" || rc=$?
 	return "$rc"
 }

@@ -33,7 +33,13 @@ create)
 	d=1
 	while xenstore-read "/local/domain/$d/domid" >/dev/null 2>&1; do d=$((d + 1)); done
 	sim_set "$d" running
-	xenstore-write "/local/domain/$d/domid" "$d" "/local/domain/$d/name" "$name" &&
+	# libxl__domain_make: the VM's UUID (from the config, else a new
+	# one) linked from the domain's home.
+	uuid=$(sed -n 's/^[[:space:]]*uuid[[:space:]]*=[[:space:]]*["'\'']\([^"'\'']*\)["'\''].*/\1/p' "$cfg" | head -n 1)
+	[ -n "$uuid" ] || uuid=$(cat /proc/sys/kernel/random/uuid)
+	xenstore-write "/local/domain/$d/domid" "$d" "/local/domain/$d/name" "$name" \
+		"/local/domain/$d/vm" "/vm/$uuid" "/vm/$uuid/uuid" "$uuid" \
+		"/vm/$uuid/name" "$name" &&
 		xenstore-chmod "/local/domain/$d" n0 "r$d" &&
 		"$hb/xs-introduce" "$d" || exit 1
 	echo "Parsing config from $cfg"

@@ -31,6 +31,7 @@ make_domain 6 twin
 make_domain 11 twin
 make_domain 12 123
 R=$(ROOT_OF 4)
+H=$(VM_OF 4)
 
 # Usage.
 expect_exit 0 '' "$CTL" --help
@@ -48,34 +49,34 @@ pass "usage errors exit 1 with one line"
 # Domains: by id, by name, missing, ambiguous, dom0, out of range; a
 # numeric name resolves when no domain has that id.
 expect_exit 0 '' "$CTL" hint 4 display 800x600
-expect_read "$R/hints/display/0" 800x600
+expect_read "$H/hints/display/0" 800x600
 expect_exit 0 '' "$CTL" hint alpha display 0 1024x768@32+0+0
-expect_read "$R/hints/display/0" 1024x768@32+0+0
-expect_exit 2 '^hvmlinkctl: no domain "nosuch"$' "$CTL" hint nosuch display 800x600
-expect_exit 2 '^hvmlinkctl: no domain "99"$' "$CTL" hint 99 display 800x600
+expect_read "$H/hints/display/0" 1024x768@32+0+0
+expect_exit 2 '^hvmlinkctl: no domain or VM "nosuch"' "$CTL" hint nosuch display 800x600
+expect_exit 2 '^hvmlinkctl: no domain or VM "99"' "$CTL" hint 99 display 800x600
 expect_exit 2 'ambiguous' "$CTL" hint twin display 800x600
 expect_exit 2 'dom0' "$CTL" hint 0 display 800x600
 expect_exit 0 '' "$CTL" hint 123 display 640x480
-expect_read "$(ROOT_OF 12)/hints/display/0" 640x480
+expect_read "$(VM_OF 12)/hints/display/0" 640x480
 expect_absent "$(ROOT_OF 99)"
 pass "domain resolution like xl"
 
 # Refused input is never written.
-before=$(xenstore-read "$R/hints/display/0")
+before=$(xenstore-read "$H/hints/display/0")
 for bad in 1920x1080@33 0x0 junk "" "800x600 " 99999x1; do
 	expect_exit 1 'bad mode' "$CTL" hint alpha display "$bad"
 done
 expect_exit 1 'no display 16' "$CTL" hint alpha display 16 800x600
 expect_exit 1 'bad display number' "$CTL" hint alpha display -1 800x600
-expect_read "$R/hints/display/0" "$before"
+expect_read "$H/hints/display/0" "$before"
 expect_exit 1 "'\\.' is not allowed" "$CTL" hint alpha key a.b x
 expect_exit 1 'longer than 63' "$CTL" hint alpha key "$(head -c 64 /dev/zero | tr '\0' k)" x
 expect_exit 1 'value is 1025 bytes' "$CTL" hint alpha key big "$(head -c 1025 /dev/zero | tr '\0' v)"
-expect_absent "$R/hints/kv/big"
+expect_absent "$H/hints/kv/big"
 pass "invalid hints refused before anything is written"
 
-# The root is created dom0-only by hvmlinkctl too.
-perms=$(xenstore-ls -p /local/domain/0/hvmlink | grep -E '^4 = ' | sed 's/.*(\(.*\))$/\1/')
+# The VM's root is created dom0-only by hvmlinkctl too.
+perms=$(xenstore-ls -p /local/domain/0/hvmlink/vm | grep -E "^$(UUID_OF 4) = " | sed 's/.*(\(.*\))$/\1/')
 [ "$perms" = n0 ] || fail "root made by hvmlinkctl has permissions $perms"
 pass "hvmlinkctl creates the root dom0-only"
 
@@ -105,8 +106,8 @@ pass "wait-ready"
 # status, text and JSON.
 drv_cmd info 0x010200 1 6.1 alpha-vm
 drv_cmd display 1 0 1 1280x800
-xenstore-write "$R/hints/display/0" 1x1@7
-wait_read "$R/errors/display/0" '"1x1@7": bits per pixel must be 8, 16, 24 or 32'
+xenstore-write "$H/hints/display/0" 1x1@7
+wait_read "$H/errors/display/0" '"1x1@7": bits per pixel must be 8, 16, 24 or 32'
 expect_exit 0 '' "$CTL" status alpha
 out=$(cat "$XS_TEST_DIR/out")
 for want in "domain: 4 (alpha)" "daemon: ready, pid $DRV_PID" 'hints/display/1 = "1280x800"' \

@@ -341,8 +341,8 @@ int scenario_hint(struct sgctx *c)
 	if (guest_boot(c, true))
 		return -1;
 	snprintf(cmd, sizeof(cmd),
-		 "xenstore-write /local/domain/0/hvmlink/%u/hints/display/0 1024x768",
-		 c->g.domid);
+		 "xenstore-write %s/hints/display/0 1024x768",
+		 c->vm_root);
 	if (hint_round(c, cmd, 0, 1024, 768, 0, &seq))
 		return -1;
 	snprintf(cmd, sizeof(cmd), "'%s' hint %u display 1920x1080@32",
@@ -367,8 +367,8 @@ static int bad_display(struct sgctx *c, const char *value, uint64_t seq)
 	struct hvmlink_req_display_hint r;
 	char v[256];
 
-	CHECK(host_run("xenstore-write -- /local/domain/0/hvmlink/%u/hints/display/0 '%s'",
-		       c->g.domid, value) == 0, "xenstore-write failed");
+	CHECK(host_run("xenstore-write -- %s/hints/display/0 '%s'",
+		       c->vm_root, value) == 0, "xenstore-write failed");
 	if (xs_wait(c, "errors/display/0", NULL))
 		return -1;
 	xs_node(c, "errors/display/0", v, sizeof(v));
@@ -396,16 +396,16 @@ int scenario_bad_hint(struct sgctx *c)
 	if (guest_boot(c, true))
 		return -1;
 	snprintf(cmd, sizeof(cmd),
-		 "xenstore-write /local/domain/0/hvmlink/%u/hints/display/0 1024x768",
-		 c->g.domid);
+		 "xenstore-write %s/hints/display/0 1024x768",
+		 c->vm_root);
 	if (hint_round(c, cmd, 0, 1024, 768, 0, &seq))
 		return -1;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (bad_display(c, bad[i], seq))
 			return -1;
 	/* A display the daemon was not started with. */
-	CHECK(host_run("xenstore-write /local/domain/0/hvmlink/%u/hints/display/7 800x600",
-		       c->g.domid) == 0, "xenstore-write failed");
+	CHECK(host_run("xenstore-write %s/hints/display/7 800x600",
+		       c->vm_root) == 0, "xenstore-write failed");
 	if (xs_wait(c, "errors/display/7", NULL))
 		return -1;
 	CHECK(irq_level(c) == 0, "hint for display 7 raised the interrupt");
@@ -417,8 +417,8 @@ int scenario_bad_hint(struct sgctx *c)
 	say("check", "hvmlinkctl refuses a bad mode");
 	/* A good hint clears the error and reaches the guest. */
 	snprintf(cmd, sizeof(cmd),
-		 "xenstore-write /local/domain/0/hvmlink/%u/hints/display/0 640x480",
-		 c->g.domid);
+		 "xenstore-write %s/hints/display/0 640x480",
+		 c->vm_root);
 	if (hint_round(c, cmd, 0, 640, 480, 0, &seq))
 		return -1;
 	CHECK(xs_node(c, "errors/display/0", v, sizeof(v)) < 0,
@@ -470,8 +470,8 @@ int scenario_kv(struct sgctx *c)
 	if (guest_boot(c, true))
 		goto out;
 	snprintf(cmd, sizeof(cmd),
-		 "xenstore-write /local/domain/0/hvmlink/%u/hints/kv/motd 'hello guest'",
-		 c->g.domid);
+		 "xenstore-write %s/hints/kv/motd 'hello guest'",
+		 c->vm_root);
 	if (kv_event(c, cmd) || guest_get_kv(c, "motd", r, &st))
 		goto out;
 	if (st != HVMLINK_OK || r->value_len != 11 ||
@@ -497,14 +497,14 @@ int scenario_kv(struct sgctx *c)
 	say("check", "hvmlinkctl key hint: GET_KV color = \"blue\"");
 
 	/* Refused: a key with a character outside [A-Za-z0-9_.-] ... */
-	if (host_run("xenstore-write /local/domain/0/hvmlink/%u/hints/kv/bad@key x",
-		     c->g.domid) != 0 || xs_wait(c, "errors/kv/bad@key", NULL))
+	if (host_run("xenstore-write %s/hints/kv/bad@key x",
+		     c->vm_root) != 0 || xs_wait(c, "errors/kv/bad@key", NULL))
 		goto out;
 	/* ... and a value longer than HVMLINK_KV_VALUE_MAX. */
 	memset(big, 'v', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	if (host_run("xenstore-write /local/domain/0/hvmlink/%u/hints/kv/big %s",
-		     c->g.domid, big) != 0 || xs_wait(c, "errors/kv/big", NULL))
+	if (host_run("xenstore-write %s/hints/kv/big %s",
+		     c->vm_root, big) != 0 || xs_wait(c, "errors/kv/big", NULL))
 		goto out;
 	if (irq_level(c) != 0) {
 		fail("a refused key/value hint raised the interrupt");

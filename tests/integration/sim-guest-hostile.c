@@ -385,8 +385,8 @@ int scenario_smp(struct sgctx *c)
 	while (time(NULL) < end && !ret) {
 		last_h = 100 + (hints % 400);
 		if (host_capture((char[8]){ 0 }, 8,
-				 "xenstore-write /local/domain/0/hvmlink/%u/hints/display/0 %ux%u",
-				 c->g.domid, last_h * 2, last_h) != 0)
+				 "xenstore-write %s/hints/display/0 %ux%u",
+				 c->vm_root, last_h * 2, last_h) != 0)
 			ret = fail("xenstore-write failed");
 		hints++;
 	}

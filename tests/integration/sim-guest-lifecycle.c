@@ -30,8 +30,8 @@ int scenario_sigterm(struct sgctx *c)
 	if (guest_boot(c, true))
 		return -1;
 	/* A hint of the administrator's survives the daemon: it is theirs. */
-	CHECK(host_run("xenstore-write /local/domain/0/hvmlink/%u/hints/display/0 800x600",
-		       c->g.domid) == 0, "xenstore-write");
+	CHECK(host_run("xenstore-write %s/hints/display/0 800x600",
+		       c->vm_root) == 0, "xenstore-write");
 	if (guest_wait_irq(c, 1))
 		return -1;
 	if (daemon_stop(c, SIGTERM))
@@ -124,8 +124,8 @@ int scenario_depriv(struct sgctx *c)
 		uint32_t ev;
 
 		snprintf(cmd, sizeof(cmd),
-			 "xenstore-write /local/domain/0/hvmlink/%u/hints/display/0 1280x1024",
-			 c->g.domid);
+			 "xenstore-write %s/hints/display/0 1280x1024",
+			 c->vm_root);
 		CHECK(host_run("%s", cmd) == 0, "xenstore-write");
 		if (guest_wait_irq(c, 1) || guest_ack(c, 0, &ev))
 			return -1;

@@ -7,7 +7,7 @@
  *   --vcpus N       its vCPUs (default 4)
  *   --scenario S    demo (default), hint, bad-hint, kv, hostile, smp,
  *                   latches, destroy, sigterm, depriv, start-fail, detach,
- *                   devnode
+ *                   devnode, second-daemon
  *   --hint-cmd CMD  demo: the administrator's command that sets the hint
  *   --expect MODE   demo: WxH the hint asks for (default 1920x1080)
  *   --status-cmd C  demo: command shown at the end (hvmlinkctl status)
@@ -17,11 +17,14 @@
  *   --socket P      devnode: serve the guest device nodes on P (simdev.h)
  *   --fail T:N      devnode: fail the first N requests of type T
  *   --remove-on T   devnode: the first request of type T removes the device
+ *   --uuid U, --name N  the VM's UUID and name (default derived from D)
  * Needs XENSTORED_PATH (a running xenstored, tests/harness) and XENSIM_DIR
  * (the same one xenstored was started with).  Exit 0 only if every step
  * of the scenario worked and nothing was left behind.
  */
 #include "tests/integration/sim-guest.h"
+
+#include "common/pidlock.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -112,8 +115,14 @@ int host_capture(char *out, size_t len, const char *fmt, ...)
 
 int xs_node(struct sgctx *c, const char *rel, char *out, size_t len)
 {
+	const char *root = xs_root;
+
+	/* The administrator's hints and the errors about them are the
+	 * VM's; everything else is the domain's. */
+	if (!strncmp(rel, "hints/", 6) || !strncmp(rel, "errors/", 7))
+		root = c->vm_root;
 	return host_capture(out, len, "xenstore-read '%s/%s' 2>/dev/null",
-			    xs_root, rel) == 0 ? 0 : -1;
+			    root, rel) == 0 ? 0 : -1;
 }
 
 int xs_wait(struct sgctx *c, const char *rel, const char *want)
@@ -165,9 +174,11 @@ int domain_destroy(struct sgctx *c)
 
 	if (!c->domain_alive)
 		return 0;
-	/* As libxl's destroy does: the domain's xenstore home goes first,
-	 * then the hypervisor destroys it (VIRQ_DOM_EXC, @releaseDomain). */
-	if (host_run("xenstore-rm /local/domain/%u", c->g.domid) != 0)
+	/* As libxl's destroy does (devices_destroy_cb): /vm/UUID and the
+	 * domain's xenstore home go first, then the hypervisor destroys it
+	 * (VIRQ_DOM_EXC, @releaseDomain). */
+	if (host_run("xenstore-rm /vm/%s /local/domain/%u", c->uuid,
+		     c->g.domid) != 0)
 		fail("xenstore-rm /local/domain/%u failed", c->g.domid);
 	say("xen", "destroying domain %u", c->g.domid);
 	rc = xensim_domain_destroy(c->g.sim, c->g.domid);
@@ -187,25 +198,50 @@ int check_clean(struct sgctx *c)
 	      xs_node(c, "pid", v, sizeof(v)) < 0,
 	      "daemon state still in xenstore under %s", xs_root);
 	say("check", "daemon state removed from xenstore");
+	if (getenv("E2E_RUN_DIR")) {
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/%u.pid", getenv("E2E_RUN_DIR"),
+			 c->g.domid);
+		pid_t holder;
+		int held = pidlock_probe(path, &holder);
+
+		/* A deprivileged daemon cannot unlink in a root-owned run
+		 * directory: it empties the file instead. */
+		CHECK(held == 0 && holder == 0,
+		      "lock file %s still held (%d) or naming pid %d", path,
+		      held, (int)holder);
+		say("check", "lock file %s released", path);
+	}
 	return 0;
 }
 
-static int toolstack_create(struct sgctx *c, unsigned int vcpus)
+int toolstack_create(struct sgctx *c, uint16_t domid, unsigned int vcpus)
 {
 	const char *bld = getenv("top_builddir");
-	unsigned int d = c->g.domid;
+	unsigned int d = domid;
 	int rc;
 
-	say("xen", "creating HVM domain %u: %u vCPUs, %llu MiB", d, vcpus,
+	say("xen", "creating HVM domain %u (VM %s, %s): %u vCPUs, %llu MiB", d,
+	    c->name, c->uuid, vcpus,
 	    (unsigned long long)(SG_RAM_BYTES >> 20));
-	rc = xensim_domain_create(c->g.sim, c->g.domid, vcpus, SG_RAM_BYTES);
+	rc = xensim_domain_create(c->g.sim, domid, vcpus, SG_RAM_BYTES);
 	CHECK(rc == 0, "xensim_domain_create: %s", strerror(-rc));
+	c->g.domid = domid;
+	c->g.nr_vcpus = vcpus;
 	c->domain_alive = true;
-	/* What libxl does once the domain is built (and xl names it). */
-	rc = host_run("xenstore-write /local/domain/%u/domid %u /local/domain/%u/name sim-guest-%u"
+	snprintf(xs_root, sizeof(xs_root), "/local/domain/0/hvmlink/%u", d);
+	/* What libxl__domain_make() and _build() do: the domain's home
+	 * with its link to /vm/UUID (rewritten for every domain of the VM),
+	 * then introduce it. */
+	rc = host_run("xenstore-write /local/domain/%u/domid %u /local/domain/%u/name %s"
+		      " /local/domain/%u/vm /vm/%s /vm/%s/uuid %s /vm/%s/name %s"
+		      " /vm/%s/start_time %ld.00"
 		      " && xenstore-chmod /local/domain/%u n0 r%u"
 		      " && '%s/tests/harness/xs-introduce' %u",
-		      d, d, d, d, d, d, bld ? bld : ".", d);
+		      d, d, d, c->name, d, c->uuid, c->uuid, c->uuid, c->uuid,
+		      c->name, c->uuid, (long)time(NULL), d, d,
+		      bld ? bld : ".", d);
 	CHECK(rc == 0, "introducing domain %u to xenstored failed", d);
 	return 0;
 }
@@ -365,6 +401,7 @@ static const struct {
 	{ "start-fail", scenario_start_fail },
 	{ "detach", scenario_detach },
 	{ "devnode", scenario_devnode },
+	{ "second-daemon", scenario_second_daemon },
 };
 
 static int usage(void)
@@ -391,6 +428,8 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 'k' },
 		{ "fail", required_argument, NULL, 'F' },
 		{ "remove-on", required_argument, NULL, 'R' },
+		{ "uuid", required_argument, NULL, 'U' },
+		{ "name", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sgctx c;
@@ -417,6 +456,8 @@ int main(int argc, char **argv)
 		case 'k': c.socket = optarg; break;
 		case 'F': c.fail_spec = optarg; break;
 		case 'R': c.remove_spec = optarg; break;
+		case 'U': snprintf(c.uuid, sizeof(c.uuid), "%s", optarg); break;
+		case 'N': snprintf(c.name, sizeof(c.name), "%s", optarg); break;
 		default: return usage();
 		}
 	}
@@ -432,8 +473,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sim-guest: XENSTORED_PATH and XENSIM_DIR must be set (tests/harness/xenstored.sh)\n");
 		return 2;
 	}
-	snprintf(xs_root, sizeof(xs_root), "/local/domain/0/hvmlink/%u",
-		 c.g.domid);
+	if (!c.uuid[0])
+		snprintf(c.uuid, sizeof(c.uuid), "00000000-0000-4000-8000-%012u",
+			 c.g.domid);
+	if (!c.name[0])
+		snprintf(c.name, sizeof(c.name), "sim-guest-%u", c.g.domid);
+	snprintf(c.vm_root, sizeof(c.vm_root), "/local/domain/0/hvmlink/vm/%s",
+		 c.uuid);
 	c.g.nr_vcpus = vcpus;
 	/* A detached daemon is reparented to us, so we can reap it. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
@@ -448,7 +494,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sim-guest: xensim_open: %s\n", strerror(errno));
 		return 1;
 	}
-	if (toolstack_create(&c, vcpus))
+	if (toolstack_create(&c, c.g.domid, vcpus))
 		goto out;
 	if (fn == scenario_start_fail || fn == scenario_detach) {
 		rc = fn(&c) ? 1 : 0;

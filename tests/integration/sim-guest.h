@@ -31,6 +31,10 @@ struct sgctx {
 	const char *fail_spec;	/* devnode: --fail TYPE:N */
 	const char *remove_spec;	/* devnode: --remove-on TYPE */
 	bool domain_alive;
+	/* The VM the domain runs, as the toolstack recorded it. */
+	char uuid[40];
+	char name[64];
+	char vm_root[128];	/* /local/domain/0/hvmlink/vm/UUID: hints */
 };
 
 /* Printing: one line per step, prefixed by who acts. */
@@ -51,7 +55,8 @@ int host_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * (newline stripped); returns its exit status. */
 int host_capture(char *out, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* xenstore-read of the daemon's node rel; 0 and value, or -1 if absent. */
+/* xenstore-read of the daemon's node rel (below the domain's root; "hints/"
+ * and "errors/" below the VM's); 0 and value, or -1 if absent. */
 int xs_node(struct sgctx *c, const char *rel, char *out, size_t len);
 /* Wait (bounded, XENSIM_TIMEOUT_MS) until rel reads want; NULL want:
  * until it exists.  0 or -1 (after saying what it saw). */
@@ -62,6 +67,10 @@ int daemon_wait(struct sgctx *c);
 int daemon_stop(struct sgctx *c, int sig);
 /* Destroy the domain (the daemon should notice). */
 int domain_destroy(struct sgctx *c);
+/* Create domain domid for the VM c->uuid / c->name as libxl does
+ * (stand-in domain, xenstore home with its vm link, /vm/UUID,
+ * introduce) and make it c's domain. */
+int toolstack_create(struct sgctx *c, uint16_t domid, unsigned int vcpus);
 /* After the daemon exited: nothing left in the stand-in nor xenstore. */
 int check_clean(struct sgctx *c);
 
@@ -90,5 +99,6 @@ int scenario_destroy(struct sgctx *c);
 int scenario_sigterm(struct sgctx *c);
 int scenario_depriv(struct sgctx *c);
 int scenario_devnode(struct sgctx *c);
+int scenario_second_daemon(struct sgctx *c);
 
 #endif /* HVMLINK_SIM_GUEST_H */

@@ -32,6 +32,7 @@
 #include "common/log.h"
 #include "xenstore/hint-parse.h"
 #include "xenstore/hvmxs.h"
+#include "xenstore/schema.h"
 
 static int refuse_display_errno;
 static bool stop;
@@ -193,6 +194,8 @@ int main(int argc, char **argv)
 {
 	unsigned int domid = 0, displays = HVMXS_DISPLAYS_DEFAULT;
 	bool daemon_mode = false, fail_start = false, never_ready = false;
+	char uuid[SCHEMA_UUID_LEN + 1], name[SCHEMA_NAME_MAX];
+	struct hvmxs_config cfg;
 	struct pollfd pfd[3];
 	struct hvmxs *xs;
 	sigset_t mask;
@@ -229,7 +232,19 @@ int main(int argc, char **argv)
 	if (sfd < 0)
 		return 1;
 
-	xs = hvmxs_open(domid, displays, &callbacks, NULL);
+	/* As hvmlinkd does: the VM from what the toolstack recorded. */
+	rc = hvmxs_lookup_vm(domid, uuid, name, sizeof(name));
+	if (rc < 0) {
+		fprintf(stderr, "xs-driver: the VM of domain %u: %s\n", domid,
+			strerror(-rc));
+		close(sfd);
+		return 1;
+	}
+	cfg.domid = domid;
+	cfg.vm_uuid = uuid;
+	cfg.vm_name = name;
+	cfg.nr_displays = displays;
+	xs = hvmxs_open(&cfg, &callbacks, NULL);
 	if (!xs) {
 		fprintf(stderr, "xs-driver: hvmxs_open: %s\n", strerror(errno));
 		close(sfd);

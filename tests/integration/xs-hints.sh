@@ -10,9 +10,10 @@ xs_sim_init
 xs_start || fail "xenstored did not start"
 make_domain 5
 R=$(ROOT_OF 5)
+H=$(VM_OF 5)
 
 # A hint written before the daemon starts is delivered on start-up.
-xenstore-write "$R/hints/display/0" 1024x768 || fail "pre-write"
+xenstore-write "$H/hints/display/0" 1024x768 || fail "pre-write"
 drv_start --domid 5 --displays 2
 drv_wait '^display 0 1024x768\+0\+0$' 1 || fail "hint written before start not delivered"
 pass "hint present at start-up is delivered"
@@ -21,7 +22,7 @@ pass "hint present at start-up is delivered"
 expect_read "$R/state" starting
 expect_read "$R/displays" 2
 [ "$(xenstore-read "$R/pid")" = "$DRV_PID" ] || fail "pid node is not the driver's pid"
-for p in /local/domain/0/hvmlink "$R" "$R/hints" "$R/hints/display/0" "$R/state"; do
+for p in /local/domain/0/hvmlink "$R" "$H/hints" "$H/hints/display/0" "$R/state"; do
 	perms=$(xenstore-ls -p "$p" >/dev/null 2>&1; xenstore-ls -p "$(dirname "$p")" | grep -E "^$(basename "$p") = " | sed 's/.*(\(.*\))$/\1/')
 	[ "$perms" = n0 ] || fail "permissions of $p are '$perms', expected n0"
 done
@@ -30,15 +31,18 @@ pass "permissions are dom0-only (n0)"
 # A node someone opened up is made private again on start-up.
 drv_quit
 xenstore-chmod "$R" n0 r5 || fail chmod
+xenstore-chmod "$H" n0 b5 || fail chmod
 drv_start --domid 5 --displays 2
 perms=$(xenstore-ls -p "$(dirname "$R")" | grep -E '^5 = ' | sed 's/.*(\(.*\))$/\1/')
 [ "$perms" = n0 ] || fail "root permissions not repaired: $perms"
-pass "opened-up root is made private again"
+perms=$(xenstore-ls -p "$(dirname "$H")" | grep -E "^$(UUID_OF 5) = " | sed 's/.*(\(.*\))$/\1/')
+[ "$perms" = n0 ] || fail "VM root permissions not repaired: $perms"
+pass "opened-up roots are made private again"
 
 # Every valid format.
 n=0
 for mode in 1920x1080 1920x1080@32 1920x1080@32+1920+0 800x600+-10+-20 off; do
-	xenstore-write "$R/hints/display/1" "$mode" || fail "write $mode"
+	xenstore-write "$H/hints/display/1" "$mode" || fail "write $mode"
 	n=$((n + 1))
 	drv_wait "^display 1 " "$n" || fail "hint $mode not delivered"
 done
@@ -51,39 +55,39 @@ display 1 1920x1080@32+1920+0
 display 1 800x600+-10+-20
 display 1 off
 X
-expect_absent "$R/errors/display/1"
+expect_absent "$H/errors/display/1"
 pass "valid display hints delivered"
 
 # Invalid hints never reach the guest; an error node says why; a later
 # good write clears it.
-xenstore-write "$R/hints/display/0" 1280x720 || fail write
+xenstore-write "$H/hints/display/0" 1280x720 || fail write
 drv_wait '^display 0 1280x720\+0\+0$' 1 || fail "1280x720 not delivered"
 before=$(drv_count '^display ')
 for bad in 1920x1080@33 0x100 16385x100 100x100+1 abc "" "1920x1080 " 01920x1080; do
-	xenstore-write "$R/hints/display/0" "$bad" || fail "write '$bad'"
+	xenstore-write "$H/hints/display/0" "$bad" || fail "write '$bad'"
 	i=0
-	until xenstore-read "$R/errors/display/0" 2>/dev/null | grep -qF "\"$bad\":"; do
+	until xenstore-read "$H/errors/display/0" 2>/dev/null | grep -qF "\"$bad\":"; do
 		i=$((i + 1)); [ $i -le $((XS_TIMEOUT * 20)) ] || fail "no error node for '$bad'"
 		sleep 0.05
 	done
 done
 drv_sync
 [ "$(drv_count '^display ')" -eq "$before" ] || fail "an invalid hint reached the guest"
-msg=$(xenstore-read "$R/errors/display/0")
+msg=$(xenstore-read "$H/errors/display/0")
 case $msg in *"width"*) ;; *) fail "error text does not say what is wrong: $msg" ;; esac
-xenstore-write "$R/hints/display/0" 1280x720@16 || fail write
+xenstore-write "$H/hints/display/0" 1280x720@16 || fail write
 drv_wait '^display 0 1280x720@16\+0\+0$' 1 || fail "good hint after bad ones not delivered"
-wait_absent "$R/errors/display/0"
+wait_absent "$H/errors/display/0"
 pass "invalid display hints refused with an error node, cleared by a good one"
 
 # Unknown display (only 0 and 1 exist) and a bad display name.
-xenstore-write "$R/hints/display/2" 800x600 || fail write
-wait_read "$R/errors/display/2" "\"800x600\": no display 2 (displays are 0..1)"
-xenstore-write "$R/hints/display/x" 800x600 || fail write
-i=0; until xenstore-read "$R/errors/display/x" >/dev/null 2>&1; do i=$((i+1)); [ $i -le 600 ] || fail "no error for display x"; sleep 0.05; done
-xenstore-rm "$R/hints/display/2" "$R/hints/display/x" || fail rm
-wait_absent "$R/errors/display/2"
-wait_absent "$R/errors/display/x"
+xenstore-write "$H/hints/display/2" 800x600 || fail write
+wait_read "$H/errors/display/2" "\"800x600\": no display 2 (displays are 0..1)"
+xenstore-write "$H/hints/display/x" 800x600 || fail write
+i=0; until xenstore-read "$H/errors/display/x" >/dev/null 2>&1; do i=$((i+1)); [ $i -le 600 ] || fail "no error for display x"; sleep 0.05; done
+xenstore-rm "$H/hints/display/2" "$H/hints/display/x" || fail rm
+wait_absent "$H/errors/display/2"
+wait_absent "$H/errors/display/x"
 drv_sync
 [ "$(drv_count '^display 2 ')" -eq 0 ] || fail "unknown display reached the guest"
 pass "unknown displays refused; removing the hint removes the error"
@@ -91,7 +95,7 @@ pass "unknown displays refused; removing the hint removes the error"
 # Rapid successive writes: whatever coalescing happens, the last value
 # is the last one delivered, and nothing invalid is.
 for i in $(seq 1 50); do
-	xenstore-write "$R/hints/display/0" "$((600 + i))x$((400 + i))" || fail write
+	xenstore-write "$H/hints/display/0" "$((600 + i))x$((400 + i))" || fail write
 done
 drv_wait '^display 0 650x450\+0\+0$' 1 || fail "latest of rapid writes not delivered"
 drv_sync
@@ -102,52 +106,96 @@ echo "rapid writes: 50 written, $got delivered (coalesced), last = latest"
 pass "rapid writes end in the latest value"
 
 # Key/value hints.
-xenstore-write "$R/hints/kv/greeting" "hello world" || fail write
+xenstore-write "$H/hints/kv/greeting" "hello world" || fail write
 drv_wait '^kv-set greeting 11 hello world$' 1 || fail "kv not delivered"
-xenstore-write "$R/hints/kv/empty" "" || fail write
+xenstore-write "$H/hints/kv/empty" "" || fail write
 drv_wait '^kv-set empty 0 $' 1 || fail "empty kv not delivered"
 long=$(head -c 1024 /dev/zero | tr '\0' v)
-xenstore-write "$R/hints/kv/big" "$long" || fail write
+xenstore-write "$H/hints/kv/big" "$long" || fail write
 drv_wait '^kv-set big 1024 v+$' 1 || fail "1024-byte value not delivered"
-xenstore-write "$R/hints/kv/big" "${long}v" || fail write
+xenstore-write "$H/hints/kv/big" "${long}v" || fail write
 i=0
-until xenstore-read "$R/errors/kv/big" 2>/dev/null | grep -qE '^"v+\.\.\.": value is 1025 bytes, the limit is 1024$'; do
+until xenstore-read "$H/errors/kv/big" 2>/dev/null | grep -qE '^"v+\.\.\.": value is 1025 bytes, the limit is 1024$'; do
 	i=$((i + 1)); [ $i -le $((XS_TIMEOUT * 20)) ] || fail "no error node for an oversize value"
 	sleep 0.05
 done
 drv_sync
 [ "$(drv_count '^kv-set big ')" -eq 1 ] || fail "oversize value reached the guest"
-xenstore-write "$R/hints/kv/big" small || fail write
+xenstore-write "$H/hints/kv/big" small || fail write
 drv_wait '^kv-set big 5 small$' 1 || fail "good value after oversize not delivered"
-wait_absent "$R/errors/kv/big"
+wait_absent "$H/errors/kv/big"
 k64=$(head -c 64 /dev/zero | tr '\0' k)
-xenstore-write "$R/hints/kv/$k64" x || fail write
-wait_read "$R/errors/kv/$k64" "key longer than 63 characters"
-xenstore-write "$R/hints/kv/a@b" x || fail write
-wait_read "$R/errors/kv/a@b" "key may only contain A-Z a-z 0-9 _ -"
+xenstore-write "$H/hints/kv/$k64" x || fail write
+wait_read "$H/errors/kv/$k64" "key longer than 63 characters"
+xenstore-write "$H/hints/kv/a@b" x || fail write
+wait_read "$H/errors/kv/a@b" "key may only contain A-Z a-z 0-9 _ -"
 drv_sync
 [ "$(drv_count "^kv-set ($k64|a@b) ")" -eq 0 ] || fail "bad key reached the guest"
-xenstore-rm "$R/hints/kv/greeting" || fail rm
+xenstore-rm "$H/hints/kv/greeting" || fail rm
 drv_wait '^kv-delete greeting$' 1 || fail "kv delete not delivered"
 # Removing the whole kv directory deletes every key the guest has.
-xenstore-rm "$R/hints/kv" || fail rm
+xenstore-rm "$H/hints/kv" || fail rm
 drv_wait '^kv-delete empty$' 1 || fail "rm -r: empty not deleted"
 drv_wait '^kv-delete big$' 1 || fail "rm -r: big not deleted"
-wait_absent "$R/errors/kv/$k64"
+wait_absent "$H/errors/kv/$k64"
 pass "key/value hints: set, empty, limit, bad keys, delete, subtree delete"
+
+# Permissions are checked on every read, not only at start-up.  A hint
+# directory made guest-writable: a node written there inherits that, and
+# is refused; the directory is made private again.  (While the daemon
+# runs it repairs the directory as soon as the change fires its watch,
+# so the window is made deterministic by writing while it is stopped.)
+drv_quit
+xenstore-chmod "$H/hints/kv" n0 b5 || fail chmod
+xenstore-write "$H/hints/kv/planted" evil || fail write
+drv_start --domid 5 --displays 2
+wait_read "$H/errors/kv/planted" "\"evil\": refused: the node's permissions are not dom0-only (n0), so a guest may have written it"
+perms=$(xenstore-ls -p "$H/hints" | grep -E '^kv = ' | sed 's/.*(\(.*\))$/\1/')
+[ "$perms" = n0 ] || fail "hints/kv not made private again: $perms"
+# A node a guest owns (xenstored makes the creator the owner), and one a
+# guest was allowed to write, are refused even under a private directory.
+xenstore-write "$H/hints/kv/owned" one || fail write
+drv_wait '^kv-set owned 3 one$' 1 || fail "kv owned not delivered"
+xenstore-chmod "$H/hints/kv/owned" n5 || fail chmod
+xenstore-write "$H/hints/kv/owned" two || fail write
+wait_read "$H/errors/kv/owned" "\"two\": refused: the node's permissions are not dom0-only (n0), so a guest may have written it"
+xenstore-write "$H/hints/display/1" 640x480 || fail write
+drv_wait '^display 1 640x480\+0\+0$' 1 || fail "640x480 not delivered"
+xenstore-chmod "$H/hints/display/1" n0 w5 || fail chmod
+xenstore-write "$H/hints/display/1" 320x200 || fail write
+wait_read "$H/errors/display/1" "\"320x200\": refused: the node's permissions are not dom0-only (n0), so a guest may have written it"
+drv_sync
+[ "$(drv_count '^kv-set (planted|owned 3 two)')" -eq 0 ] &&
+[ "$(drv_count '^display 1 320x200')" -eq 0 ] || fail "a hint from a guest-writable node reached the guest"
+xenstore-rm "$H/hints/kv/planted" "$H/hints/kv/owned" "$H/hints/display/1" || fail rm
+wait_absent "$H/errors/kv/planted"
+pass "hints from nodes that are not dom0-only are refused, checked on every change"
+
+# The daemon's own directory removed under it: published again, so a live
+# daemon never looks dead.
+xenstore-rm "$R" || fail rm
+wait_read "$R/pid" "$DRV_PID"
+wait_read "$R/vm" "$(UUID_OF 5)"
+expect_read "$R/displays" 2
+expect_read "$R/state" starting
+perms=$(xenstore-ls -p "$(dirname "$R")" | grep -E '^5 = ' | sed 's/.*(\(.*\))$/\1/')
+[ "$perms" = n0 ] || fail "re-made root permissions: $perms"
+pass "a removed daemon directory is published again"
 
 # A hint the device refuses (callback error) gets an error node too.
 drv_quit
 drv_start --domid 5 --displays 2 --refuse-display 16
-xenstore-write "$R/hints/display/0" 1024x768 || fail write
-wait_read "$R/errors/display/0" "\"1024x768\": Device or resource busy"
+xenstore-write "$H/hints/display/0" 1024x768 || fail write
+wait_read "$H/errors/display/0" "\"1024x768\": Device or resource busy"
 pass "a hint the device refuses gets an error node"
 drv_quit
 
-# On exit the daemon state goes; the administrator's hints stay.
+# On exit the daemon state goes; the administrator's hints stay, and so
+# does what is wrong with them (they belong to the VM).
 expect_absent "$R/state"
 expect_absent "$R/pid"
-expect_absent "$R/errors"
-expect_read "$R/hints/display/0" 1024x768
-pass "clean exit removes daemon state, keeps hints"
+expect_absent "$R/vm"
+expect_read "$H/hints/display/0" 1024x768
+expect_read "$H/errors/display/0" "\"1024x768\": Device or resource busy"
+pass "clean exit removes daemon state, keeps the VM's hints"
 exit 0

@@ -89,6 +89,12 @@ drv_quit() {
 }
 
 ROOT_OF() { echo "/local/domain/0/hvmlink/$1"; }
+# The UUID make_domain gives domain D's VM (a reboot test may give one VM
+# several domains: make_domain D NAME UUID).
+UUID_OF() { printf '00000000-0000-4000-8000-%012d' "$1"; }
+# The per-VM root (hints, errors) of the VM with UUID U.
+VM_ROOT() { echo "/local/domain/0/hvmlink/vm/$1"; }
+VM_OF() { VM_ROOT "$(UUID_OF "$1")"; }
 
 # expect_read PATH VALUE: xenstore-read PATH must print VALUE.
 expect_read() {
@@ -124,10 +130,20 @@ wait_absent() {
 	done
 }
 
-# A guest domain as the toolstack makes it (home + introduce).
+# A guest domain as the toolstack makes it (libxl__domain_make: home with
+# its vm link, /vm/UUID with uuid and name; then introduce).
 make_domain() {
-	local domid=$1 name=${2:-guest$1}
+	local domid=$1
 	xs_sim_domain_create "$domid" || fail "sim create $domid"
 	xs_introduce "$domid" || fail "introduce $domid"
-	xenstore-write "/local/domain/$domid/name" "$name" || fail "name $domid"
+	write_domain_home "$@"
+}
+
+# write_domain_home D [NAME [UUID]]: the toolstack's nodes of a domain.
+write_domain_home() {
+	local domid=$1 name=${2:-guest$1} uuid=${3:-$(UUID_OF "$1")}
+	xenstore-write "/local/domain/$domid/name" "$name" \
+		"/local/domain/$domid/vm" "/vm/$uuid" \
+		"/vm/$uuid/uuid" "$uuid" "/vm/$uuid/name" "$name" \
+		"/vm/$uuid/start_time" "$(date +%s).00" || fail "home of $domid"
 }

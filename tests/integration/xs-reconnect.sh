@@ -11,11 +11,12 @@ xs_sim_init
 xs_start || fail "xenstored did not start"
 make_domain 9
 R=$(ROOT_OF 9)
+H=$(VM_OF 9)
 drv_start --domid 9
 drv_cmd state ready
 drv_cmd info 0x010000 1 6.1 vm9
 drv_cmd display 0 0 3 1024x768
-xenstore-write "$R/hints/kv/a" 1 || fail write
+xenstore-write "$H/hints/kv/a" 1 || fail write
 drv_wait '^kv-set a 1 1$' 1 || fail "kv a"
 
 # xenstored goes away.
@@ -32,8 +33,8 @@ drv_cmd display 0 0 4 1280x1024
 kill -STOP "$DRV_PID"
 xs_start || fail "xenstored did not restart"
 xs_sim_domain_create 9
-xenstore-write /local/domain/9/name vm9
-xenstore-write "$R/hints/display/0" 1600x900 || fail write
+write_domain_home 9 vm9
+xenstore-write "$H/hints/display/0" 1600x900 || fail write
 kill -CONT "$DRV_PID"
 drv_wait '^restored$' 1 || fail "no reconnection"
 drv_wait '^display 0 1600x900\+0\+0$' 1 || fail "hint written during the outage not applied"
@@ -54,9 +55,9 @@ drv_wait '^kv-delete a$' 1 || fail "key lost with the old database not deleted"
 pass "hints gone with the database are withdrawn"
 
 # The new watches work.
-xenstore-write "$R/hints/display/0" 800x600 || fail write
+xenstore-write "$H/hints/display/0" 800x600 || fail write
 drv_wait '^display 0 800x600\+0\+0$' 1 || fail "watch not re-registered"
-xenstore-write "$R/hints/kv/b" 2 || fail write
+xenstore-write "$H/hints/kv/b" 2 || fail write
 drv_wait '^kv-set b 1 2$' 1 || fail "kv watch not re-registered"
 pass "watches re-registered"
 
@@ -64,7 +65,7 @@ pass "watches re-registered"
 kill -STOP "$DRV_PID"
 xs_restart || fail "restart"
 xs_sim_domain_create 9
-xenstore-write /local/domain/9/name vm9
+write_domain_home 9 vm9
 kill -CONT "$DRV_PID"
 drv_wait '^restored$' 2 || fail "no second reconnection"
 expect_read "$R/state" running
