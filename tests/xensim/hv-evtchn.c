@@ -14,12 +14,16 @@
 
 #include "tests/xensim/hv-internal.h"
 
-int hv_gport_alloc_unbound(struct hv_domain *d, uint16_t remote)
+/* alloc_unbound_xen_event_channel(d, vcpu, remote, NULL): a Xen-consumer
+ * port whose notifications wake vcpu (default_xen_notification_fn). */
+int hv_gport_alloc_unbound(struct hv_domain *d, uint16_t remote,
+			   unsigned int vcpu)
 {
 	for (uint32_t p = HV_GUEST_FIRST_PORT; p < HV_MAX_PORTS; p++) {
 		if (d->port[p].state == PORT_FREE) {
 			d->port[p] = (struct hv_gport){
 				.state = PORT_UNBOUND, .rdom = remote,
+				.vcpu = (uint16_t)vcpu,
 				.notified = d->port[p].notified,
 			};
 			return (int)p;
@@ -46,10 +50,20 @@ void hv_gport_close(struct xensim *sim, struct hv_domain *d, uint32_t port)
 	pthread_cond_broadcast(&sim->cond);
 }
 
-/* The guest side of a port received an event (a device model notified). */
+/*
+ * The guest side of a port received an event (a device model notified).
+ * Xen's evtchn_send() hands a notify of an interdomain port whose peer is
+ * a Xen consumer to default_xen_notification_fn(), which wakes the port's
+ * notify vCPU if it is blocked in Xen, whatever that vCPU waits for: so a
+ * notify of *any* of a vCPU's ioreq ports (of any server, or a port
+ * re-bound by a new device model) wakes it, and it then re-checks its own
+ * slot.
+ */
 void hv_guest_notify(struct xensim *sim, struct hv_domain *d, uint32_t port)
 {
 	d->port[port].notified++;
+	if (d->port[port].vcpu < XENSIM_MAX_VCPUS)
+		d->vcpu_wakes[d->port[port].vcpu]++;
 	pthread_cond_broadcast(&sim->cond);
 }
 

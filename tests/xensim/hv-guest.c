@@ -57,20 +57,40 @@ static void vcpu_leave(struct xensim *sim, struct hv_domain *d,
 }
 
 /*
- * The server went away while the vCPU waited (destroyed right after it
- * answered, or the device model gave up).  Xen then completes the access
- * from the vCPU's own copy of the request: writes are done as far as the
- * guest can tell, a read gets no device data (here: all-ones).  The slot
+ * The server went away while the vCPU waited, and something woke the vCPU
+ * (the device model's answer just before it destroyed the server, or any
+ * later notify of one of the vCPU's ports).  Xen 4.17 then finds no
+ * pending ioreq_vcpu (ioreq_server_deinit() freed it) and completes the
+ * access from the vCPU's own copy of the request
+ * (vcpu_ioreq_handle_completion()): a write is done as far as the guest
+ * can tell, a read returns what hvmemul_do_io() put in that copy, 0
+ * (".data = data_is_addr ? data : 0"), not the device's answer.  The slot
  * page is gone and must not be touched.
  */
 static int orphaned(ioreq_t *p)
 {
 	if (p->dir == IOREQ_READ && !p->data_is_ptr)
-		p->data = ~0ULL;
+		p->data = 0;
 	return 0;
 }
 
-/* Send p to s through vcpu's slot and wait for the answer. */
+/*
+ * Send p to s through vcpu's slot and wait for the answer, as Xen 4.17's
+ * ioreq_send() and wait_for_io() (xen/common/ioreq.c) do:
+ *   - the slot must be NONE ("device model set bad IO state") and hold the
+ *     vCPU's port ("device model set bad event channel"), else the access
+ *     fails and the domain is crashed (handle_pio()/handle_mmio());
+ *   - the vCPU blocks until a notify wakes it (any of its Xen ports:
+ *     hv_guest_notify()), then re-reads the state: IORESP_READY completes
+ *     with the slot's data; NONE completes with all-ones ("an emulator
+ *     dying races with I/O being requested"); a state below the last one
+ *     seen or above IORESP_READY crashes the domain; the same state waits
+ *     on.  So a slot left READY or INPROCESS by a dead device model keeps
+ *     the vCPU blocked until a device model answers it.
+ *   - a server destroyed while the vCPU is blocked does NOT wake it (the
+ *     guest port is closed without a notification): it stays blocked
+ *     until some notify of one of its ports, then completes as orphaned().
+ */
 static int send_sync(struct xensim *sim, struct hv_domain *d,
 		     struct hv_server *s, unsigned int vcpu, ioreq_t *p)
 {
@@ -89,9 +109,15 @@ static int send_sync(struct xensim *sim, struct hv_domain *d,
 		hv_domain_crash(sim, d, "device model set bad IO state");
 		return -EIO;
 	}
+	if (slot->vp_eport != port) {
+		/* Written by Xen when the server was enabled with its page
+		 * mapped; a device model must never change it. */
+		hv_domain_crash(sim, d, "device model set bad event channel");
+		return -EIO;
+	}
 	p->vp_eport = port;
 	p->state = STATE_IOREQ_NONE;
-	seen = d->port[port].notified;
+	seen = d->vcpu_wakes[vcpu];
 	*slot = *p;
 	/* The ioreq's contents before its state (Xen: implicit barrier in
 	 * prepare_wait_on_xen_event_channel()). */
@@ -105,32 +131,44 @@ static int send_sync(struct xensim *sim, struct hv_domain *d,
 	for (;;) {
 		unsigned int state;
 
-		while (d->port[port].notified == seen) {
+		while (d->vcpu_wakes[vcpu] == seen) {
 			if (d->dead)
 				return -ESRCH;
-			if (s->gen != gen)
-				return orphaned(p);
 			if (pthread_cond_timedwait(&sim->cond, &sim->lock, &ts) ==
 			    ETIMEDOUT) {
-				fprintf(stderr,
-					"xensim: dom%u vcpu%u: no answer from ioreq server %u (state %u)\n",
-					d->domid, vcpu, s->id, slot->state);
+				if (s->gen != gen)
+					fprintf(stderr,
+						"xensim: dom%u vcpu%u: blocked on ioreq server %u, destroyed without waking the vCPU\n",
+						d->domid, vcpu, s->id);
+				else
+					fprintf(stderr,
+						"xensim: dom%u vcpu%u: no answer from ioreq server %u (state %u)\n",
+						d->domid, vcpu, s->id, slot->state);
 				return -ETIMEDOUT;
 			}
 		}
-		seen = d->port[port].notified;
+		seen = d->vcpu_wakes[vcpu];
 		if (s->gen != gen)
 			return orphaned(p);
 		state = slot_state(slot);
+		if (state == STATE_IOREQ_NONE) {
+			/* wait_for_io(): data = ~0, no crash. */
+			sim->st.none_completions++;
+			p->data = ~0ULL;
+			return 0;
+		}
 		if (state == prev)
 			continue;	/* woken, nothing changed: wait on */
-		if (state == STATE_IOREQ_NONE || state < prev ||
-		    state > STATE_IORESP_READY) {
+		if (state < prev || state > STATE_IORESP_READY) {
 			char why[96];
 
-			snprintf(why, sizeof(why),
-				 "weird HVM ioreq state transition %u -> %u",
-				 prev, state);
+			if (state < prev)
+				snprintf(why, sizeof(why),
+					 "weird HVM ioreq state transition %u -> %u",
+					 prev, state);
+			else
+				snprintf(why, sizeof(why),
+					 "weird HVM iorequest state %u", state);
 			hv_domain_crash(sim, d, why);
 			return -EIO;
 		}

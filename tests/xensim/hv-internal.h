@@ -67,6 +67,7 @@ struct hv_gport {			/* a port in a guest's port space */
 	uint8_t state;
 	uint16_t rdom;			/* UNBOUND: who may bind; INTERDOMAIN: peer */
 	uint32_t rport;
+	uint16_t vcpu;			/* notify_vcpu_id: the vCPU Xen wakes */
 	uint64_t notified;		/* count of notifies the guest received */
 };
 
@@ -95,6 +96,9 @@ struct hv_domain {
 	unsigned int msi_n, msi_cap;
 	uint32_t cf8;
 	bool vcpu_busy[XENSIM_MAX_VCPUS];
+	/* Xen's wake-ups of a vCPU blocked in wait_on_xen_event_channel():
+	 * any notify of a Xen-consumer port whose notify vCPU it is. */
+	uint64_t vcpu_wakes[XENSIM_MAX_VCPUS];
 	uint32_t ioreq_gfn_mask;	/* free legacy gfns */
 	bool crashed;
 	char crash_why[160];
@@ -172,7 +176,8 @@ void hv_notify_xenstored(struct xensim *sim, uint16_t domid,
 			 const char *state);
 
 /* hv-evtchn.c */
-int hv_gport_alloc_unbound(struct hv_domain *d, uint16_t remote);
+int hv_gport_alloc_unbound(struct hv_domain *d, uint16_t remote,
+			   unsigned int vcpu);
 void hv_gport_close(struct xensim *sim, struct hv_domain *d, uint32_t port);
 void hv_guest_notify(struct xensim *sim, struct hv_domain *d, uint32_t port);
 void hv_lport_deliver(struct xensim *sim, uint32_t lport);

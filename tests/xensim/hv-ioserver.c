@@ -221,12 +221,13 @@ static int server_create(struct xensim *sim, struct hv_conn *c,
 	/* ioreq_server_add_vcpu(): vCPU 0's port, then the buffered port,
 	 * then the other vCPUs' ports, all unbound towards dom0. */
 	for (unsigned int v = 0; v < d->nr_vcpus; v++) {
-		rc = hv_gport_alloc_unbound(d, 0);
+		rc = hv_gport_alloc_unbound(d, 0, v);
 		if (rc < 0)
 			goto fail;
 		s->vcpu_port[v] = (uint32_t)rc;
 		if (v == 0 && s->bufioreq != HVM_IOREQSRV_BUFIOREQ_OFF) {
-			rc = hv_gport_alloc_unbound(d, 0);
+			/* Xen: alloc_unbound_xen_event_channel(d, 0, ...). */
+			rc = hv_gport_alloc_unbound(d, 0, 0);
 			if (rc < 0)
 				goto fail;
 			s->buf_port = (uint32_t)rc;

@@ -716,6 +716,23 @@ say(struct out *o, const char *fmt, ...)
 							 : o->len - o->used - 1;
 }
 
+void xensim_forget_process(struct xensim *sim, pid_t pid)
+{
+	pthread_mutex_lock(&sim->lock);
+	sync_locked(sim);
+	for (struct hv_mapping **pm = &sim->leaked; *pm;) {
+		struct hv_mapping *m = *pm;
+
+		if (m->pid == pid) {
+			*pm = m->next;
+			free(m);
+		} else {
+			pm = &m->next;
+		}
+	}
+	pthread_mutex_unlock(&sim->lock);
+}
+
 int xensim_leftovers(struct xensim *sim, char *buf, size_t len)
 {
 	struct out o = { .buf = buf, .len = len };

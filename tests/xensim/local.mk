@@ -39,7 +39,8 @@ tests_xensim_xensim_toydm_SOURCES = tests/xensim/toydm.c
 tests_xensim_xensim_toydm_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 tests_xensim_xensim_toydm_LDADD = $(XEN_LIBS)
 
-tests_xensim_xensim_selftest_SOURCES = tests/xensim/selftest.c
+tests_xensim_xensim_selftest_SOURCES = tests/xensim/selftest.c \
+	tests/xensim/selftest.h tests/xensim/selftest-lifecycle.c
 tests_xensim_xensim_selftest_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 tests_xensim_xensim_selftest_LDADD = tests/xensim/libxensim-hv.la $(XEN_LIBS)
 

@@ -247,6 +247,8 @@ struct xensim_stats {
 	unsigned long bufioreqs;	/* buffered slots written */
 	unsigned long null_handled;	/* accesses nobody claimed */
 	unsigned long dm_notifies;	/* notifies from device models */
+	unsigned long none_completions;	/* accesses a device model completed
+					 * by setting the slot back to NONE */
 	unsigned int restrict_calls;	/* dm_restrict + xentoolcore_restrict_all */
 	int restrict_domid;		/* domid of the last one, -1 = none */
 	unsigned int open_handles;	/* client handles currently connected */
@@ -263,6 +265,14 @@ void xensim_get_stats(struct xensim *sim, struct xensim_stats *st);
  * (may be NULL).
  */
 int xensim_leftovers(struct xensim *sim, char *buf, size_t len);
+
+/*
+ * A test killed process pid on purpose (a device model crash): its
+ * mappings went away with its address space, as on Linux, so stop
+ * reporting them as leftovers.  What Xen keeps after a process dies (its
+ * ioreq servers) is still reported until someone destroys it.
+ */
+void xensim_forget_process(struct xensim *sim, pid_t pid);
 
 /* ---- running a device model under the stand-in ----------------------- */
 
