@@ -42,6 +42,14 @@ static int bx_map_range(void *priv, unsigned int space, uint64_t base,
 		    s->dmod, s->domid, s->id, is_mmio, base,
 		    base + size - 1) < 0) {
 		rc = -errno;
+		if (rc == -EEXIST && s->attached) {
+			/* Our predecessor's, still in Xen: ours now. */
+			log_debug("ioreq: adopted %s range %#llx+%#llx",
+				  is_mmio ? "MMIO" : "port",
+				  (unsigned long long)base,
+				  (unsigned long long)size);
+			return 0;
+		}
 		log_warn("ioreq: cannot map %s range %#llx+%#llx: %s",
 			 is_mmio ? "MMIO" : "port", (unsigned long long)base,
 			 (unsigned long long)size, strerror(-rc));
@@ -74,6 +82,10 @@ static int bx_unmap_range(void *priv, unsigned int space, uint64_t base)
 		    s->dmod, s->domid, s->id, is_mmio, r.base,
 		    r.base + r.size - 1) < 0) {
 		rc = -errno;
+		/* A re-attached server may lack a range its predecessor
+		 * removed before it died: gone is what we wanted. */
+		if (rc == -ENOENT && s->attached)
+			return 0;
 		/* ESRCH: the domain is gone, and its ranges with it. */
 		log_msg(rc == -ESRCH ? LOG_LVL_DEBUG : LOG_LVL_WARN,
 			"ioreq: cannot unmap %s range %#llx+%#llx: %s",
@@ -104,12 +116,15 @@ static int bx_claim_pci(void *priv, uint16_t segment, uint8_t bus_nr,
 		    s->dmod, s->domid, s->id, segment, bus_nr, devfn >> 3,
 		    devfn & 7) < 0) {
 		rc = -errno;
+		if (rc == -EEXIST && s->attached)
+			goto claimed;	/* claimed by our predecessor */
 		log_warn("ioreq: cannot claim PCI %04x:%02x:%02x.%u: %s",
 			 segment, bus_nr, devfn >> 3, devfn & 7,
 			 strerror(-rc));
 		(void)range_table_remove(&s->pcicfg, 0, NULL);
 		return rc;
 	}
+claimed:
 	s->pci_claimed = true;
 	s->pci_segment = segment;
 	s->pci_bus = bus_nr;

@@ -241,6 +241,12 @@ int ioreq_server_handle_pending(struct ioreq_server *s)
 	return 1;
 }
 
+unsigned int ioreq_slot_state(struct ioreq_server *s, unsigned int vcpu)
+{
+	return __atomic_load_n(state_byte(&s->shared->vcpu_ioreq[vcpu]),
+			       __ATOMIC_ACQUIRE) & IOREQ_STATE_MASK;
+}
+
 int ioreq_server_serve_adopted(struct ioreq_server *s, unsigned int vcpu)
 {
 	if (vcpu >= s->nr_vcpus || !s->vcpu_port[vcpu])

@@ -66,6 +66,13 @@ struct ioreq_server {
 	bool buf_bound;
 	bool enabled;
 	bool server_created;
+	/*
+	 * Re-attached to a server a previous process left behind: the IO
+	 * ranges and the PCI function it registered are still in Xen, so
+	 * registering them again (EEXIST) adopts them, and unmapping one it
+	 * no longer had (ENOENT) is not an error.
+	 */
+	bool attached;
 
 	/* Routing. */
 	struct range_table pio;
@@ -91,6 +98,8 @@ void ioreq_pages_unmap(struct ioreq_server *s);
 
 /* dispatch.c */
 void ioreq_drain_buffered(struct ioreq_server *s);
+/* The state (STATE_IOREQ_*) of vcpu's slot, read with acquire. */
+unsigned int ioreq_slot_state(struct ioreq_server *s, unsigned int vcpu);
 
 /* execute.c: carry out one (private copy of an) ioreq, filling
  * req->data for reads.  vcpu: the slot it came from, BUS_VCPU_NONE for a

@@ -60,6 +60,38 @@ IOREQ_MUST_CHECK int ioreq_server_open(const struct ioreq_options *o,
 				       struct ioreq_server **out);
 
 /*
+ * Re-attach to server id of o->domid, which a previous process (our
+ * crashed predecessor) created and left behind: check it is there
+ * (get_ioreq_server_info without gfns), map its pages as a resource,
+ * enable it (a no-op if it is), and bind every vCPU's event channel and
+ * the buffered one again.  The slots keep what the predecessor left;
+ * call ioreq_server_resume() once the device can serve them.  IO ranges
+ * and the PCI function the predecessor registered are still in Xen:
+ * registering them again through the bus adopts them.  From then on the
+ * server is ours (close destroys it).
+ * Errors, after which the server is left exactly as found: -ENOENT no
+ * such server; -EPERM not ours, or its pages are not mappable as a
+ * resource (legacy gfns); -EBUSY another live process has bound its
+ * ports; others from Xen.
+ */
+IOREQ_MUST_CHECK int ioreq_server_attach(const struct ioreq_options *o,
+					 uint16_t id,
+					 struct ioreq_server **out);
+
+/* Destroy server id of domid that nobody can re-attach to.  0 or -errno. */
+int ioreq_server_destroy_stale(uint16_t domid, uint16_t id);
+
+/*
+ * After a restart (re-attached, or a new server replacing a stale one,
+ * with the device's state restored): serve every ioreq left READY or
+ * INPROCESS (at least once: one a predecessor was carrying out when it
+ * died is carried out again), then notify every vCPU's port so that one
+ * whose answer was written but not announced, or one blocked on a
+ * destroyed server, goes on.  Returns how many ioreqs it served.
+ */
+int ioreq_server_resume(struct ioreq_server *s);
+
+/*
  * Tear down in reverse order: unmap every IO range and the PCI function
  * still registered, unbind the event channels, disable the server, unmap
  * every cached guest page and the ioreq pages, destroy the server, close

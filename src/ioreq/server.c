@@ -16,6 +16,16 @@
  * assumes.  Nothing is lost in between: an ioreq Xen raises before we
  * bind is still READY in its slot, and bind_interdomain marks the new
  * local port pending, so the first drain finds and serves it.
+ *
+ * Re-attaching (ioreq_server_attach) relies on what Xen 4.17 does when
+ * the process that made a server dies (docs/xensim.md, "Device model
+ * death"): the server belongs to the domain (s->emulator is dom0, not a
+ * process), so it stays, enabled, with its pages, ranges and slots; the
+ * process's event channel bindings are closed by the Linux evtchn driver
+ * (evtchn_release()), which leaves the guest-side ports unbound towards
+ * dom0, so they can be bound again.  get_ioreq_server_info() must then be
+ * asked without gfn pointers: with them Xen tries to give the pages
+ * guest frames and refuses (EPERM) pages already mapped as a resource.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -144,6 +154,13 @@ static int bind_ports(struct ioreq_server *s)
 
 		if (local < 0) {
 			rc = -errno;
+			/* On re-attach, EINVAL means the port is not unbound:
+			 * another live process serves this server. */
+			if (rc == -EINVAL && s->attached) {
+				log_err("ioreq: server %u: vCPU %u's port %u is bound by another process",
+					s->id, i, remote);
+				return -EBUSY;
+			}
 			log_err("ioreq: bind vCPU %u port %u: %s", i, remote,
 				strerror(-rc));
 			return rc;
@@ -216,6 +233,21 @@ static void teardown(struct ioreq_server *s)
 	range_table_fini(&s->pio);
 }
 
+static struct ioreq_server *server_new(uint16_t domid)
+{
+	struct ioreq_server *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->domid = domid;
+	range_table_init(&s->pio, 0x10000);
+	range_table_init(&s->mmio, 0);
+	range_table_init(&s->pcicfg, IOREQ_PCI_CFG_SIZE);
+	s->bus.ops = &ioreq_bus_ops;
+	s->bus.priv = s;
+	return s;
+}
+
 int ioreq_server_open(const struct ioreq_options *o,
 		      struct ioreq_server **out)
 {
@@ -224,15 +256,9 @@ int ioreq_server_open(const struct ioreq_options *o,
 
 	if (!o || !out)
 		return -EINVAL;
-	s = calloc(1, sizeof(*s));
+	s = server_new(o->domid);
 	if (!s)
 		return -ENOMEM;
-	s->domid = o->domid;
-	range_table_init(&s->pio, 0x10000);
-	range_table_init(&s->mmio, 0);
-	range_table_init(&s->pcicfg, IOREQ_PCI_CFG_SIZE);
-	s->bus.ops = &ioreq_bus_ops;
-	s->bus.priv = s;
 
 	rc = open_handles(s);
 	if (rc < 0)
@@ -265,6 +291,119 @@ err:
 	teardown(s);
 	free(s);
 	return rc;
+}
+
+int ioreq_server_attach(const struct ioreq_options *o, uint16_t id,
+			struct ioreq_server **out)
+{
+	struct ioreq_server *s;
+	int rc;
+
+	if (!o || !out)
+		return -EINVAL;
+	s = server_new(o->domid);
+	if (!s)
+		return -ENOMEM;
+	s->id = id;
+	s->attached = true;
+
+	rc = open_handles(s);
+	if (rc < 0)
+		goto err;
+	/* Is it there (and ours: Xen says EPERM for another emulator)? */
+	if (xendevicemodel_get_ioreq_server_info(s->dmod, s->domid, s->id,
+						 NULL, NULL, NULL) < 0) {
+		rc = -errno;
+		log_info("ioreq: server %u of domain %u: %s", s->id, s->domid,
+			 strerror(-rc));
+		goto err;
+	}
+	/* Resource mapping only: a server whose pages were given guest
+	 * frames (legacy) has them out of the guest's physmap while it is
+	 * enabled, so they cannot be mapped again (EPERM, or absent gfns). */
+	rc = ioreq_pages_map(s, false);
+	if (rc < 0)
+		goto err;
+	if (s->legacy_mapping) {
+		log_err("ioreq: server %u uses legacy gfns, which cannot be mapped again while it is enabled",
+			s->id);
+		rc = -EPERM;
+		goto err;
+	}
+	rc = ioreq_guest_init(s, o->guest_cache_entries);
+	if (rc < 0)
+		goto err;
+	/*
+	 * Enabling an enabled server changes nothing (ioreq_server_enable():
+	 * "if ( s->enabled ) goto done"); a predecessor that died before it
+	 * enabled the server left vp_eport unset, and this writes it.
+	 */
+	if (xendevicemodel_set_ioreq_server_state(s->dmod, s->domid, s->id,
+						  1) < 0) {
+		rc = -errno;
+		log_err("ioreq: enabling server %u: %s", s->id, strerror(-rc));
+		goto err;
+	}
+	rc = bind_ports(s);
+	if (rc < 0)
+		goto err;
+	s->enabled = true;
+	s->server_created = true;	/* ours now: close destroys it */
+	log_info("ioreq: re-attached to server %u of domain %u: %u vCPU(s)",
+		 s->id, s->domid, s->nr_vcpus);
+	*out = s;
+	return 0;
+
+err:
+	/* Undo only what is ours (handles, mappings, bindings): the server
+	 * itself is left as we found it, for the caller to decide. */
+	teardown(s);
+	free(s);
+	return rc;
+}
+
+int ioreq_server_destroy_stale(uint16_t domid, uint16_t id)
+{
+	xendevicemodel_handle *dmod = xendevicemodel_open(NULL, 0);
+	int rc = 0;
+
+	if (!dmod)
+		return -errno;
+	if (xendevicemodel_destroy_ioreq_server(dmod, domid, id) < 0)
+		rc = -errno;
+	xendevicemodel_close(dmod);
+	return rc;
+}
+
+int ioreq_server_resume(struct ioreq_server *s)
+{
+	int served = 0;
+
+	for (unsigned int v = 0; v < s->nr_vcpus; v++) {
+		unsigned int st = ioreq_slot_state(s, v);
+
+		if (st == STATE_IOREQ_READY || st == STATE_IOREQ_INPROCESS) {
+			log_notice("ioreq: dom%u vcpu%u: serving the %s ioreq left in flight",
+				   s->domid, v,
+				   st == STATE_IOREQ_READY ? "waiting" : "half-served");
+			if (ioreq_server_serve_adopted(s, v) == 0 &&
+			    ioreq_slot_state(s, v) != st)
+				served++;
+		}
+	}
+	/*
+	 * Then wake every vCPU (a notify of a vCPU's Xen port wakes it if it
+	 * is blocked in Xen, default_xen_notification_fn()): one whose answer
+	 * our predecessor wrote but never announced (IORESP_READY) completes,
+	 * one blocked on a server that was destroyed and replaced completes
+	 * from its own copy of the request instead of hanging for ever, and
+	 * any other just looks at its slot again.
+	 */
+	for (unsigned int v = 0; v < s->nr_vcpus; v++)
+		if (xenevtchn_notify(s->xce, s->vcpu_port[v]) < 0)
+			log_warn("ioreq: dom%u vcpu%u: notify failed: %s",
+				 s->domid, v, strerror(errno));
+	return served;
 }
 
 void ioreq_server_close(struct ioreq_server *s)
