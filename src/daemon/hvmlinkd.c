@@ -6,6 +6,7 @@
  * "ready" always finds it.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -35,7 +36,7 @@ static uint64_t dev_monotonic_ns(void *opaque)
 static const struct hvmdev_ops device_ops = {
 	.realtime_ns = dev_realtime_ns,
 	.monotonic_ns = dev_monotonic_ns,
-	.changed = hvmlinkd_device_changed,
+	.changed = hvmlinkd_state_changed,
 };
 
 int hvmlinkd_identify_vm(struct hvmlinkd *d,
@@ -72,11 +73,11 @@ int hvmlinkd_setup_device(struct hvmlinkd *d,
 	int rc;
 
 	d->opts = opts;
-	rc = ioreq_server_open(&io, &d->ioreq);
+	rc = hvmlinkd_open_server(d, &io);
 	if (rc < 0) {
 		d->ioreq = NULL;
-		log_err("cannot create the ioreq server for domain %u: %s",
-			opts->domid,
+		log_err("cannot %s the ioreq server for domain %u: %s",
+			d->attached ? "re-attach to" : "create", opts->domid,
 			rc == -ESRCH ? "no such domain" :
 			rc == -ENOENT ? "no Xen interfaces (not a Xen Dom0?)" :
 			strerror(-rc));
@@ -102,10 +103,11 @@ int hvmlinkd_setup_device(struct hvmlinkd *d,
 			opts->devfn & 7, strerror(-rc));
 		return -1;
 	}
-	log_info("device %04x:%04x at %04x:%02x:%02x.%x, %u display(s)",
+	log_info("device %04x:%04x at %04x:%02x:%02x.%x, %u display(s), %s start",
 		 opts->vendor_id, opts->device_id, opts->segment, opts->bus,
-		 opts->devfn >> 3, opts->devfn & 7, opts->displays);
-	return 0;
+		 opts->devfn >> 3, opts->devfn & 7, opts->displays,
+		 hvmlinkd_start_name(d->start));
+	return hvmlinkd_resume_state(d);
 }
 
 int hvmlinkd_setup_xenstore(struct hvmlinkd *d)
@@ -128,7 +130,11 @@ int hvmlinkd_setup_xenstore(struct hvmlinkd *d)
 
 int hvmlinkd_publish_ready(struct hvmlinkd *d)
 {
-	int rc = hvmxs_publish_state(d->xs, HVMXS_STATE_READY);
+	int rc;
+
+	/* A restored device's guest state, before anyone reads "ready". */
+	hvmlinkd_publish_flush(d);
+	rc = hvmxs_publish_state(d->xs, HVMXS_STATE_READY);
 
 	if (rc < 0) {
 		log_err("cannot publish the ready state: %s", strerror(-rc));
@@ -140,6 +146,9 @@ int hvmlinkd_publish_ready(struct hvmlinkd *d)
 
 void hvmlinkd_teardown(struct hvmlinkd *d)
 {
+	void *blob = NULL;
+	size_t blob_len = 0;
+
 	if (d->xs && hvmxs_connected(d->xs)) {
 		int rc = hvmxs_publish_state(d->xs, HVMXS_STATE_STOPPING);
 
@@ -148,6 +157,9 @@ void hvmlinkd_teardown(struct hvmlinkd *d)
 				 strerror(-rc));
 	}
 	hvmlinkd_teardown_loop(d);
+	/* The state to keep for the VM, while the device still has it. */
+	if (d->dev && d->sf_owned && hvmdev_save(d->dev, &blob, &blob_len) < 0)
+		blob = NULL;
 	/* The device first: it lowers its interrupt and unmaps its BARs
 	 * through the bus, which must still exist. */
 	hvmdev_destroy(d->dev);
@@ -155,6 +167,12 @@ void hvmlinkd_teardown(struct hvmlinkd *d)
 	if (d->ioreq)
 		ioreq_server_close(d->ioreq);
 	d->ioreq = NULL;
+	/* Only now, with the server gone, say there is none to re-attach. */
+	hvmlinkd_final_save(d, blob, blob_len);
+	free(blob);
+	statefile_rec_free(&d->prev);
+	statefile_close(d->sf);
+	d->sf = NULL;
 	/* Last: the daemon's xenstore state says "stopping" until the ioreq
 	 * server is gone. */
 	hvmxs_close(d->xs);

@@ -18,12 +18,21 @@
 #include <stdint.h>
 
 #include "daemon/options.h"
+#include "daemon/statefile.h"
 #include "device/device.h"
 #include "hvmlink/protocol.h"
 #include "xenstore/schema.h"
 
 struct ioreq_server;
+struct ioreq_options;
 struct hvmxs;
+
+/* How this start relates to the VM's earlier life (restart.c). */
+enum hvmlinkd_start {
+	HVMLINKD_START_FRESH,		/* create, reboot: a new device */
+	HVMLINKD_START_INCOMING,	/* restore, migrate-receive */
+	HVMLINKD_START_RESTART,		/* an earlier hvmlinkd served this domain */
+};
 
 /* Guest-reported state not yet published (see publish.c). */
 struct hvmlinkd_dirty {
@@ -54,6 +63,17 @@ struct hvmlinkd {
 	char vm_uuid[SCHEMA_UUID_LEN + 1];
 	char vm_name[SCHEMA_NAME_MAX];
 
+	/* The VM's state file (restart.c). */
+	struct statefile *sf;
+	char boot_id[STATEFILE_BOOT_ID_LEN + 1];
+	struct statefile_rec prev;	/* what it held at start-up */
+	bool have_prev;
+	enum hvmlinkd_start start;
+	bool attached;			/* re-attached to the earlier server */
+	bool replaced;			/* the earlier server was unusable */
+	bool sf_owned;			/* we keep the record current */
+	bool persist_dirty;		/* guest-programmed state changed */
+
 	struct ioreq_server *ioreq;
 	struct hvmdev *dev;
 	struct hvmxs *xs;
@@ -78,6 +98,9 @@ struct hvmlinkd {
 int hvmlinkd_identify_vm(struct hvmlinkd *d,
 			 const struct hvmlinkd_options *opts)
 	__attribute__((warn_unused_result));
+/* Open the VM's state file and decide the start mode (before Xen). */
+int hvmlinkd_open_state(struct hvmlinkd *d, uid_t uid, gid_t gid)
+	__attribute__((warn_unused_result));
 int hvmlinkd_setup_device(struct hvmlinkd *d,
 			  const struct hvmlinkd_options *opts)
 	__attribute__((warn_unused_result));
@@ -98,6 +121,21 @@ void hvmlinkd_stop(struct hvmlinkd *d, int status, const char *why, ...)
 
 /* hints.c: hvmxs callbacks that feed the device. */
 extern const struct hvmxs_callbacks hvmlinkd_hint_callbacks;
+
+/* restart.c, used by hvmlinkd_setup_device()/_teardown(). */
+const char *hvmlinkd_start_name(enum hvmlinkd_start start);
+/* Create the ioreq server, or on a restart re-attach to the earlier one
+ * (or replace it).  0 or -errno (logged). */
+int hvmlinkd_open_server(struct hvmlinkd *d, const struct ioreq_options *io);
+/* With the device made: load the saved state as the start mode says,
+ * take the VM's record over, serve what was left in flight.  0 or -1. */
+int hvmlinkd_resume_state(struct hvmlinkd *d);
+/* The device's changed() callback: notes persistent changes, then
+ * hvmlinkd_device_changed(). */
+void hvmlinkd_state_changed(void *opaque, unsigned int what,
+			    unsigned int index);
+/* The last record, durably, once the ioreq server is gone. */
+void hvmlinkd_final_save(struct hvmlinkd *d, void *blob, size_t len);
 
 /* publish.c: device → xenstore. */
 void hvmlinkd_device_changed(void *opaque, unsigned int what,

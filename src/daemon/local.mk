@@ -9,6 +9,7 @@ src_daemon_hvmlinkd_SOURCES = \
 	src/daemon/logsink.c src/daemon/logsink.h \
 	src/daemon/detach.c src/daemon/detach.h \
 	src/daemon/domlock.c src/daemon/domlock.h \
+	src/daemon/statefile.c src/daemon/statefile.h src/daemon/restart.c \
 	src/daemon/notify.c src/daemon/notify.h \
 	src/daemon/depriv.c src/daemon/depriv.h \
 	src/daemon/hvmlinkd.c src/daemon/hvmlinkd.h \
@@ -34,10 +35,13 @@ tests_integration_sim_guest_SOURCES = \
 	tests/integration/sim-guest-latches.c \
 	tests/integration/sim-guest-lifecycle.c \
 	tests/integration/sim-guest-devnode.c tests/integration/simdev.h \
-	tests/integration/sim-guest-restart.c
-tests_integration_sim_guest_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) -pthread
+	tests/integration/sim-guest-restart.c \
+	tests/integration/sim-guest-vm.c \
+	src/daemon/statefile.c src/daemon/statefile.h
+tests_integration_sim_guest_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) $(GLIB_CFLAGS) \
+	-pthread
 tests_integration_sim_guest_LDADD = tests/xensim/libxensim-hv.la \
-	src/common/libcommon.la -lpthread
+	src/common/libcommon.la $(GLIB_LIBS) -lpthread
 
 # The stand-in's symbol check covers the daemon: a Xen call it makes that
 # libxensim lacks would fall through to the real library.
@@ -56,8 +60,12 @@ DAEMON_TESTS = \
 	tests/integration/e2e-sim-latches.sh \
 	tests/integration/e2e-sim-destroy.sh \
 	tests/integration/e2e-sim-sigterm.sh \
-	tests/integration/daemon-second.sh
+	tests/integration/daemon-second.sh \
+	tests/integration/daemon-crash.sh \
+	tests/integration/daemon-stale.sh \
+	tests/integration/daemon-reboot.sh \
+	tests/integration/daemon-restore.sh
 dist_check_SCRIPTS += $(DAEMON_TESTS)
 dist_noinst_DATA += tests/integration/e2e-sim-lib.sh
 TESTS += $(DAEMON_TESTS)
-EXTRA_DIST += docs/admin.md
+EXTRA_DIST += docs/admin.md docs/daemon-state.md

@@ -7,7 +7,9 @@
  *   parse options → log sink → no_new_privs + look up --user → detach
  *   (fork, parent waits) → the domain's lock (RUN_DIR/DOMID.pid; a second
  *   daemon stops here with status 3, having touched nothing) → the VM's
- *   UUID (xenstore, own short connection) → ioreq server + device → restrict Xen handles → xenstore → chroot + drop ids
+ *   UUID (xenstore, own short connection) → the VM's state file and the
+ *   start mode (restart.c) → ioreq server (created, or re-attached) +
+ *   device + saved state + what was left in flight → restrict Xen handles → xenstore → chroot + drop ids
  *   + verify → main loop sources → "ready" → release the parent (and
  *   systemd) → run → teardown
  *
@@ -85,6 +87,9 @@ int main(int argc, char **argv)
 	}
 
 	if (hvmlinkd_identify_vm(&d, &opts))
+		goto out_teardown;
+	if (hvmlinkd_open_state(&d, dp.drop_user ? dp.uid : 0,
+				dp.drop_user ? dp.gid : 0))
 		goto out_teardown;
 	if (hvmlinkd_setup_device(&d, &opts))
 		goto out_teardown;

@@ -283,12 +283,10 @@ int scenario_demo(struct sgctx *c)
  * capability in the list, program address and data, set Enable) and check
  * that the next hint arrives as exactly that message, with INTA# quiet.
  */
-static int msi_round(struct sgctx *c, const char *ctl)
+int guest_msi_enable(struct sgctx *c, uint64_t addr, uint32_t data,
+		     uint32_t *cap)
 {
-	const uint64_t addr = 0xfee00000ull;
-	const uint32_t data = 0x4041;
-	uint32_t ptr, id = 0, flags, events, got_data;
-	uint64_t got_addr;
+	uint32_t ptr, id = 0, flags;
 	int rc, guard = 0;
 
 	rc = sg_cfg_read(&c->g, c->g.slot, 0x34, 1, &ptr);
@@ -311,6 +309,22 @@ static int msi_round(struct sgctx *c, const char *ctl)
 		return fail("programming MSI: %s", strerror(-rc));
 	say("guest", "MSI enabled at cap 0x%x: address 0x%llx data 0x%x", ptr,
 	    (unsigned long long)addr, data);
+	*cap = ptr;
+	return 0;
+}
+
+static int msi_round(struct sgctx *c, const char *ctl)
+{
+	const uint64_t addr = 0xfee00000ull;
+	const uint32_t data = 0x4041;
+	uint32_t ptr, flags, events, got_data;
+	uint64_t got_addr;
+	int rc;
+
+	if (guest_msi_enable(c, addr, data, &ptr))
+		return -1;
+	rc = sg_cfg_read(&c->g, c->g.slot, ptr + 2, 2, &flags);
+	CHECK(rc == 0, "MSI flags: %s", strerror(-rc));
 
 	CHECK(host_run("'%s' hint %u display 1280x720", ctl, c->g.domid) == 0,
 	      "hvmlinkctl hint failed");
@@ -429,7 +443,7 @@ int scenario_bad_hint(struct sgctx *c)
 	return 0;
 }
 
-static int guest_get_kv(struct sgctx *c, const char *key,
+int guest_get_kv(struct sgctx *c, const char *key,
 			struct hvmlink_req_get_kv *r, int32_t *st)
 {
 	int rc;

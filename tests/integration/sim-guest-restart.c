@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sim-guest: one daemon per domain.  A second hvmlinkd for a domain that
- * has a live one is refused with status 3 and one clear line, whether it
- * runs in the foreground or detaches, whatever --pid-file it is given, and
- * it touches nothing: no Xen handle opened, the first daemon's xenstore
- * state and lock file unchanged, the guest still served.
+ * sim-guest: the daemon's restarts.  One daemon per domain (a second is
+ * refused with status 3 and touches nothing); a daemon killed while vCPUs
+ * wait is replaced by one that re-attaches and answers them; a daemon
+ * stopped and started again brings the device state back; a record from
+ * another boot, or a damaged one, gives a fresh device.
  */
 #include "tests/integration/sim-guest.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/pidlock.h"
+#include "daemon/statefile.h"
 
 /* Append s to buf in single quotes, for sh -c. */
 static size_t shell_quote(char *buf, size_t len, size_t o, const char *s)
@@ -191,5 +194,283 @@ int scenario_second_daemon(struct sgctx *c)
 		return -1;
 	CHECK(ev & HVMLINK_EVENT_DISPLAY_CHANGE, "events 0x%x", ev);
 	say("check", "the first daemon still serves the guest");
+	return 0;
+}
+
+/* ---- crash-restart ---------------------------------------------------- */
+
+/* A guest access made from a thread, so that it can wait across a daemon
+ * crash. */
+struct access {
+	struct sgctx *c;
+	unsigned int vcpu;
+	bool request;		/* GET_HOST_VERSION, else a VERSION read */
+	uint32_t val;
+	struct hvmlink_req_host_version hv;
+	int32_t st;
+	int rc;
+	int done;
+	pthread_t th;
+};
+
+static void *access_thread(void *arg)
+{
+	struct access *a = arg;
+
+	if (a->request) {
+		sg_header(&a->hv, sizeof(a->hv), HVMLINK_REQ_GET_HOST_VERSION);
+		a->rc = sg_request(&a->c->g, a->vcpu, &a->hv, sizeof(a->hv),
+				   &a->st);
+	} else {
+		a->rc = sg_reg_read(&a->c->g, a->vcpu, HVMLINK_REG_VERSION,
+				    &a->val);
+	}
+	__atomic_store_n(&a->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static int wait_ioreqs(struct sgctx *c, unsigned long n)
+{
+	for (int waited = 0; waited < xensim_timeout_ms(); waited += 5) {
+		struct xensim_stats st;
+
+		xensim_get_stats(c->g.sim, &st);
+		if (st.ioreqs >= n)
+			return 0;
+		usleep(5000);
+	}
+	return fail("the guest's ioreqs did not reach Xen");
+}
+
+static int status_filter(struct sgctx *c, uint32_t want)
+{
+	struct hvmlink_status_page sp;
+	int rc = sg_read_status(&c->g, &sp);
+
+	CHECK(rc == 0, "status page through BAR1: %s", strerror(-rc));
+	CHECK(sp.filter_mask == want, "event filter 0x%x, wanted 0x%x",
+	      sp.filter_mask, want);
+	return 0;
+}
+
+/*
+ * Write a display hint and wait until the guest gets it.  Events are
+ * delivered at least once across a restart (docs/daemon-state.md), so an
+ * earlier hint may be announced again first: the guest reads whatever
+ * is announced until the new one is there.
+ */
+static int hint_arrives(struct sgctx *c, unsigned int w, unsigned int h)
+{
+	struct hvmlink_req_display_hint r;
+	uint32_t ev;
+
+	CHECK(host_run("xenstore-write %s/hints/display/0 %ux%u", c->vm_root,
+		       w, h) == 0, "xenstore-write");
+	for (int round = 0; round < 4; round++) {
+		if (guest_wait_irq(c, 1) || guest_ack(c, 0, &ev))
+			return -1;
+		if (!(ev & HVMLINK_EVENT_DISPLAY_CHANGE))
+			continue;
+		CHECK(guest_get_hint(c, 0, &r) == HVMLINK_OK, "GET_DISPLAY_HINT");
+		if (r.mode.width == w && r.mode.height == h) {
+			say("check", "hint %ux%u reached the guest", w, h);
+			return 0;
+		}
+		say("guest", "announced again: %ux%u", r.mode.width,
+		    r.mode.height);
+	}
+	return fail("hint %ux%u never reached the guest", w, h);
+}
+
+/*
+ * kill -9 while the guest's vCPUs wait: vCPU 0 in a register read whose
+ * ioreq is still READY, vCPU 1 in a request the dying daemon had taken
+ * (INPROCESS).  A new daemon re-attaches to the same ioreq server, serves
+ * both with the right data, and the guest goes on without re-programming
+ * anything.
+ */
+int scenario_crash_restart(struct sgctx *c)
+{
+	struct access a0 = { .c = c, .vcpu = 0 }, a1 = { .c = c, .vcpu = 1, .request = true };
+	const uint32_t filter = HVMLINK_EVENT_DISPLAY_CHANGE | HVMLINK_EVENT_KV_CHANGE;
+	struct xensim_server_info before[4], after[4];
+	struct xensim_stats st;
+	char path[512], v[64];
+	pid_t old = c->daemon, holder;
+	int n;
+
+	if (guest_boot(c, true) || hint_arrives(c, 800, 600))
+		return -1;
+	n = xensim_servers(c->g.sim, c->g.domid, before, 4);
+	CHECK(n == 1, "%d ioreq servers before the crash", n);
+
+	say("host", "stopping hvmlinkd (pid %d), then the guest's vCPUs touch the device", (int)old);
+	CHECK(kill(old, SIGSTOP) == 0, "SIGSTOP: %s", strerror(errno));
+	xensim_get_stats(c->g.sim, &st);
+	CHECK(pthread_create(&a0.th, NULL, access_thread, &a0) == 0 &&
+	      pthread_create(&a1.th, NULL, access_thread, &a1) == 0, "threads");
+	/* a1 first writes its request into RAM: two ioreqs in all. */
+	if (wait_ioreqs(c, st.ioreqs + 2))
+		return -1;
+	CHECK(xensim_dm_take(c->g.sim, c->g.domid, 1) >= 0,
+	      "vCPU 1's ioreq is not waiting");
+	say("host", "vCPU 0 waits (READY), vCPU 1's request was being carried out (INPROCESS): kill -9");
+	CHECK(kill(old, SIGKILL) == 0, "SIGKILL: %s", strerror(errno));
+	if (daemon_wait(c))
+		return -1;
+	CHECK(c->daemon_status == 128 + SIGKILL, "status %d", c->daemon_status);
+	xensim_forget_process(c->g.sim, old);
+
+	/* What the dead daemon leaves: the lock file, not locked. */
+	CHECK(pidlock_probe(lock_path(c, path, sizeof(path)), &holder) == 0 &&
+	      holder == old, "lock file after the crash: holder %d", (int)holder);
+	say("check", "%s names the dead pid %d and is not locked (stale)", path, (int)old);
+	n = xensim_servers(c->g.sim, c->g.domid, after, 4);
+	CHECK(n == 1 && after[0].id == before[0].id && after[0].enabled,
+	      "ioreq server after the crash: %d, id %d", n, n ? after[0].id : -1);
+	usleep(200000);
+	CHECK(!__atomic_load_n(&a0.done, __ATOMIC_ACQUIRE) &&
+	      !__atomic_load_n(&a1.done, __ATOMIC_ACQUIRE),
+	      "a vCPU went on without an answer");
+	say("check", "both vCPUs still wait, the server is still there");
+
+	if (daemon_start_for(c, NULL))
+		return -1;
+	pthread_join(a0.th, NULL);
+	pthread_join(a1.th, NULL);
+	CHECK(a0.rc == 0 && a0.val == HVMLINK_PROTOCOL_VERSION,
+	      "vCPU 0's VERSION read: rc %d value 0x%x", a0.rc, a0.val);
+	CHECK(a1.rc == 0 && a1.st == HVMLINK_OK &&
+	      a1.hv.protocol_version == HVMLINK_PROTOCOL_VERSION,
+	      "vCPU 1's GET_HOST_VERSION: rc %d status %d version 0x%x", a1.rc,
+	      a1.st, a1.hv.protocol_version);
+	say("check", "both accesses left in flight completed with the right data");
+	n = xensim_servers(c->g.sim, c->g.domid, after, 4);
+	CHECK(n == 1 && after[0].id == before[0].id,
+	      "%d ioreq servers (id %d), wanted the same one (%d)", n,
+	      n ? after[0].id : -1, before[0].id);
+	CHECK(xensim_domain_crashed(c->g.sim, c->g.domid, NULL, 0) == 0,
+	      "the domain was crashed");
+	say("check", "re-attached to ioreq server %d; the domain is fine", before[0].id);
+	CHECK(pidlock_probe(path, &holder) == 1 && holder == c->daemon,
+	      "lock: holder %d, wanted %d", (int)holder, (int)c->daemon);
+	CHECK(xs_node(c, "pid", v, sizeof(v)) == 0 && atoi(v) == c->daemon,
+	      "xenstore pid %s", v);
+	say("check", "the new daemon (pid %d) holds the lock and is published", (int)c->daemon);
+
+	/* Nothing re-programmed: same BARs, same filter, hints flow. */
+	if (status_filter(c, filter) || hint_arrives(c, 1024, 768))
+		return -1;
+	say("check", "no re-programming: BARs, filter and hints work as before the crash");
+	return 0;
+}
+
+/* ---- restart after a clean stop, and stale or damaged state ---------- */
+
+static int state_path(struct sgctx *c, char *buf, size_t len)
+{
+	const char *dir = getenv("E2E_STATE_DIR");
+
+	CHECK(dir, "E2E_STATE_DIR not set");
+	snprintf(buf, len, "%s/vm/%s.state", dir, c->uuid);
+	return 0;
+}
+
+/* Rewrite the VM's record as if written in another boot of the host. */
+static int age_state(struct sgctx *c)
+{
+	struct statefile_rec rec;
+	struct statefile *sf;
+	int rc;
+
+	rc = statefile_open(getenv("E2E_STATE_DIR"), c->uuid, 0, 0, &sf);
+	CHECK(rc == 0, "statefile_open: %s", strerror(-rc));
+	rc = statefile_read(sf, &rec);
+	CHECK(rc == 0, "statefile_read: %s", strerror(-rc));
+	CHECK(rec.domid == c->g.domid, "record of domain %u", rec.domid);
+	memcpy(rec.boot_id, "00000000-0000-4000-8000-000000000000", 36);
+	rc = statefile_write(sf, &rec, true, false);
+	statefile_rec_free(&rec);
+	statefile_close(sf);
+	CHECK(rc == 0, "statefile_write: %s", strerror(-rc));
+	say("host", "the VM's state file now says it was written in another boot");
+	return 0;
+}
+
+static int bar0_dead(struct sgctx *c)
+{
+	uint32_t v = 0;
+	int rc = sg_reg_read(&c->g, 0, HVMLINK_REG_VERSION, &v);
+
+	CHECK(rc == 0 && v == 0xffffffff,
+	      "BAR0 VERSION: rc %d value 0x%x, wanted all-ones (no device there)",
+	      rc, v);
+	return 0;
+}
+
+static int bar0_alive(struct sgctx *c)
+{
+	uint32_t v = 0;
+	int rc = sg_reg_read(&c->g, 0, HVMLINK_REG_VERSION, &v);
+
+	CHECK(rc == 0 && v == HVMLINK_PROTOCOL_VERSION,
+	      "BAR0 VERSION: rc %d value 0x%x", rc, v);
+	return 0;
+}
+
+int scenario_restart_stale(struct sgctx *c)
+{
+	const uint32_t filter = HVMLINK_EVENT_DISPLAY_CHANGE | HVMLINK_EVENT_KV_CHANGE;
+	char path[512];
+	uint32_t bar;
+	FILE *f;
+
+	if (guest_boot(c, true) || state_path(c, path, sizeof(path)))
+		return -1;
+	CHECK(access(path, F_OK) == 0, "no state file %s", path);
+	say("check", "the VM's device state is kept in %s", path);
+
+	/* A clean stop destroys the server; the state stays on disk. */
+	if (daemon_stop(c, SIGTERM))
+		return -1;
+	CHECK(c->daemon_status == 0, "hvmlinkd exited %d", c->daemon_status);
+	if (bar0_dead(c))
+		return -1;
+	say("check", "stopped: the guest's device is gone (all-ones)");
+	if (daemon_start_for(c, NULL) || bar0_alive(c) || status_filter(c, filter))
+		return -1;
+	say("check", "restarted for the same domain: BARs and filter back, nothing re-programmed");
+
+	/* The same record, but from another boot: a fresh device. */
+	if (daemon_stop(c, SIGTERM) || age_state(c) || daemon_start_for(c, NULL))
+		return -1;
+	if (bar0_dead(c))
+		return -1;
+	CHECK(sg_cfg_read(&c->g, c->g.slot, PCI_CFG_BAR0, 4, &bar) == 0 &&
+	      (bar & ~0x3u) == 0, "BAR0 is 0x%x, wanted unprogrammed", bar);
+	say("check", "a record from another boot is not this domain's: fresh device (BAR0 0x%x)", bar);
+	if (guest_boot(c, true))
+		return -1;
+
+	/* A damaged record is ignored (logged) and replaced. */
+	if (daemon_stop(c, SIGTERM))
+		return -1;
+	f = fopen(path, "r+");
+	CHECK(f && fputs("garbage", f) >= 0 && fclose(f) == 0, "cannot damage %s", path);
+	if (daemon_start_for(c, NULL) || bar0_dead(c) || guest_boot(c, true))
+		return -1;
+	{
+		struct statefile_rec rec;
+		struct statefile *sf;
+		int rc = statefile_open(getenv("E2E_STATE_DIR"), c->uuid, 0, 0, &sf);
+
+		CHECK(rc == 0, "statefile_open: %s", strerror(-rc));
+		rc = statefile_read(sf, &rec);
+		statefile_close(sf);
+		CHECK(rc == 0 && rec.domid == c->g.domid,
+		      "damaged record not replaced: %s", strerror(-rc));
+		statefile_rec_free(&rec);
+	}
+	say("check", "a damaged record is ignored and replaced");
 	return 0;
 }

@@ -7,7 +7,8 @@
  *   --vcpus N       its vCPUs (default 4)
  *   --scenario S    demo (default), hint, bad-hint, kv, hostile, smp,
  *                   latches, destroy, sigterm, depriv, start-fail, detach,
- *                   devnode, second-daemon
+ *                   devnode, second-daemon, crash-restart, restart-stale,
+ *                   reboot, incoming
  *   --hint-cmd CMD  demo: the administrator's command that sets the hint
  *   --expect MODE   demo: WxH the hint asks for (default 1920x1080)
  *   --status-cmd C  demo: command shown at the end (hvmlinkctl status)
@@ -246,7 +247,7 @@ int toolstack_create(struct sgctx *c, uint16_t domid, unsigned int vcpus)
 	return 0;
 }
 
-static int daemon_start(struct sgctx *c)
+int daemon_start_argv(struct sgctx *c, char **argv)
 {
 	char v[64];
 	int rc;
@@ -256,8 +257,8 @@ static int daemon_start(struct sgctx *c)
 		size_t o = 0;
 
 		cmd[0] = '\0';
-		for (int i = 0; c->daemon_argv[i] && o < sizeof(cmd); i++) {
-			const char *a = c->daemon_argv[i];
+		for (int i = 0; argv[i] && o < sizeof(cmd); i++) {
+			const char *a = argv[i];
 			const char *base = strrchr(a, '/');
 
 			/* Paths of programs are long and say little. */
@@ -268,12 +269,17 @@ static int daemon_start(struct sgctx *c)
 		}
 		say("host", "$ %s   (under the Xen stand-in)", cmd);
 	}
-	c->daemon = xensim_spawn(c->g.sim, c->daemon_argv);
+	c->daemon = xensim_spawn(c->g.sim, argv);
 	CHECK(c->daemon > 0, "cannot start hvmlinkd: %s",
 	      strerror((int)-c->daemon));
 	for (int waited = 0;; waited += 20) {
+		char pid[32];
+
+		/* "ready" from this daemon: a killed one leaves its own. */
 		if (xs_node(c, "state", v, sizeof(v)) == 0 &&
-		    strcmp(v, "ready") == 0)
+		    strcmp(v, "ready") == 0 &&
+		    xs_node(c, "pid", pid, sizeof(pid)) == 0 &&
+		    atoi(pid) == c->daemon)
 			break;
 		if (waitpid(c->daemon, &rc, WNOHANG) == c->daemon) {
 			c->daemon = 0;
@@ -286,6 +292,33 @@ static int daemon_start(struct sgctx *c)
 	}
 	say("host", "hvmlinkd is ready (%s/state = ready)", xs_root);
 	return 0;
+}
+
+static int daemon_start(struct sgctx *c)
+{
+	return daemon_start_argv(c, c->daemon_argv);
+}
+
+int daemon_start_for(struct sgctx *c, const char *extra)
+{
+	char domid[8], **argv;
+	size_t n = 0;
+	int rc;
+
+	while (c->daemon_argv[n])
+		n++;
+	argv = calloc(n + 2, sizeof(*argv));
+	CHECK(argv, "out of memory");
+	snprintf(domid, sizeof(domid), "%u", c->g.domid);
+	for (size_t i = 0; i < n; i++) {
+		argv[i] = c->daemon_argv[i];
+		if (i > 0 && strcmp(c->daemon_argv[i - 1], "--domid") == 0)
+			argv[i] = domid;
+	}
+	argv[n] = (char *)extra;
+	rc = daemon_start_argv(c, argv);
+	free(argv);
+	return rc;
 }
 
 /*
@@ -402,6 +435,10 @@ static const struct {
 	{ "detach", scenario_detach },
 	{ "devnode", scenario_devnode },
 	{ "second-daemon", scenario_second_daemon },
+	{ "crash-restart", scenario_crash_restart },
+	{ "restart-stale", scenario_restart_stale },
+	{ "reboot", scenario_reboot },
+	{ "incoming", scenario_incoming },
 };
 
 static int usage(void)

@@ -61,6 +61,12 @@ int xs_node(struct sgctx *c, const char *rel, char *out, size_t len);
 /* Wait (bounded, XENSIM_TIMEOUT_MS) until rel reads want; NULL want:
  * until it exists.  0 or -1 (after saying what it saw). */
 int xs_wait(struct sgctx *c, const char *rel, const char *want);
+/* Start the daemon with argv under the stand-in and wait until it is
+ * ready (its xenstore state says so); it becomes c->daemon. */
+int daemon_start_argv(struct sgctx *c, char **argv);
+/* The same with the scenario's daemon arguments for c's current domain,
+ * plus extra (one argument, or NULL). */
+int daemon_start_for(struct sgctx *c, const char *extra);
 /* Wait until the daemon exits; 0 and its status in c->daemon_status. */
 int daemon_wait(struct sgctx *c);
 /* Send sig, then daemon_wait. */
@@ -85,6 +91,13 @@ int guest_report(struct sgctx *c, unsigned int display, uint64_t seq,
 		 const struct hvmlink_display_mode *mode, int32_t result,
 		 const char *reason);
 int guest_wait_irq(struct sgctx *c, int level);
+/* GET_KV for key from vCPU 0: 0 and the header's status in *st. */
+int guest_get_kv(struct sgctx *c, const char *key,
+		 struct hvmlink_req_get_kv *r, int32_t *st);
+/* Find the MSI capability and enable MSI with addr/data, as a guest
+ * kernel does; *cap gets its offset. */
+int guest_msi_enable(struct sgctx *c, uint64_t addr, uint32_t data,
+		     uint32_t *cap);
 int irq_level(struct sgctx *c);
 
 /* Scenarios: 0 = every step worked. */
@@ -100,5 +113,9 @@ int scenario_sigterm(struct sgctx *c);
 int scenario_depriv(struct sgctx *c);
 int scenario_devnode(struct sgctx *c);
 int scenario_second_daemon(struct sgctx *c);
+int scenario_crash_restart(struct sgctx *c);
+int scenario_restart_stale(struct sgctx *c);
+int scenario_reboot(struct sgctx *c);
+int scenario_incoming(struct sgctx *c);
 
 #endif /* HVMLINK_SIM_GUEST_H */

@@ -181,6 +181,33 @@ static int send_sync(struct xensim *sim, struct hv_domain *d,
 	}
 }
 
+int xensim_dm_take(struct xensim *sim, uint16_t domid, unsigned int vcpu)
+{
+	struct hv_domain *d;
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&sim->lock);
+	d = hv_domain_get(sim, domid);
+	if (!d) {
+		rc = -ESRCH;
+	} else if (vcpu >= d->nr_vcpus) {
+		rc = -EINVAL;
+	} else {
+		for (int id = HV_MAX_SERVERS - 1; id >= 0; id--) {
+			struct hv_server *s = &d->srv[id];
+
+			if (!s->used || !s->ioreq_va ||
+			    slot_state(&s->ioreq_va[vcpu]) != STATE_IOREQ_READY)
+				continue;
+			s->ioreq_va[vcpu].state = STATE_IOREQ_INPROCESS;
+			rc = id;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&sim->lock);
+	return rc;
+}
+
 /* hvm null handler: reads see all-ones, writes vanish. */
 static int null_handle(struct xensim *sim, struct hv_domain *d, ioreq_t *p)
 {

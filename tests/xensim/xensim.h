@@ -183,6 +183,14 @@ XENSIM_MUST_CHECK int xensim_buffered_write(struct xensim *sim,
 XENSIM_MUST_CHECK int xensim_send_timeoffset(struct xensim *sim,
 					     uint16_t domid, int64_t delta);
 
+/*
+ * Act as a device model that took vcpu's waiting ioreq (READY ->
+ * INPROCESS) and then died before answering: the state a crash leaves
+ * mid-request.  Returns the id of the server whose slot it was, -ENOENT
+ * if no slot of that vCPU is READY.
+ */
+int xensim_dm_take(struct xensim *sim, uint16_t domid, unsigned int vcpu);
+
 /* ---- interrupts the device model raised ------------------------------ */
 
 /* Current level (0/1) of a line, or -errno.  intx: device 0..31, pin

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sim-guest: the VM outlives its domains.  After a reboot (a new domain
+ * id for the same VM) the administrator's hints apply again; after a
+ * save and restore (--incoming) the guest's device comes back with its
+ * BARs, MSI, event filter and reported state, and is told RESTORED.
+ */
+#include "tests/integration/sim-guest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MSI_ADDR	0xfee00000ull
+#define MSI_DATA	0x4041u
+
+/* The domain goes (destroyed or saved: the same for the device model),
+ * and its daemon with it. */
+static int domain_goes(struct sgctx *c)
+{
+	if (domain_destroy(c) || daemon_wait(c))
+		return -1;
+	CHECK(c->daemon_status == 0, "hvmlinkd exited %d when its domain went",
+	      c->daemon_status);
+	say("check", "domain %u gone, its hvmlinkd stopped (status 0)", c->g.domid);
+	return 0;
+}
+
+static int state_names(struct sgctx *c, const char *what)
+{
+	char v[64];
+
+	CHECK(xs_node(c, "vm", v, sizeof(v)) == 0 && strcmp(v, c->uuid) == 0,
+	      "%s: %s/vm is '%s', wanted %s", what, "the domain's root", v,
+	      c->uuid);
+	return 0;
+}
+
+int scenario_reboot(struct sgctx *c)
+{
+	struct hvmlink_req_display_hint r;
+	struct hvmlink_req_get_kv kv;
+	char cmd[256];
+	uint32_t ev;
+	int32_t st;
+
+	if (guest_boot(c, true))
+		return -1;
+	/* The administrator names the VM, as they would. */
+	CHECK(host_run("hvmlinkctl hint %s display 800x600", c->name) == 0 &&
+	      host_run("hvmlinkctl hint %s key motd 'hello again'", c->name) == 0,
+	      "hvmlinkctl hint");
+	if (guest_wait_irq(c, 1) || guest_ack(c, 0, &ev))
+		return -1;
+	say("guest", "hints arrived (events 0x%x)", ev);
+
+	/* xl reboot: the domain is destroyed and the VM built again with a
+	 * new domain id, same UUID and name. */
+	if (domain_goes(c) || toolstack_create(c, (uint16_t)(c->g.domid + 1),
+					       c->g.nr_vcpus))
+		return -1;
+	if (daemon_start_for(c, NULL) || state_names(c, "after the reboot"))
+		return -1;
+	/* A fresh device: the rebooted guest's driver sets it up again and
+	 * finds the hints waiting. */
+	if (guest_boot(c, true) || guest_wait_irq(c, 1) || guest_ack(c, 0, &ev))
+		return -1;
+	CHECK((ev & HVMLINK_EVENT_DISPLAY_CHANGE) && (ev & HVMLINK_EVENT_KV_CHANGE),
+	      "events after the reboot 0x%x", ev);
+	CHECK(guest_get_hint(c, 0, &r) == HVMLINK_OK && r.mode.width == 800 &&
+	      r.mode.height == 600, "display hint %ux%u", r.mode.width,
+	      r.mode.height);
+	if (guest_get_kv(c, "motd", &kv, &st))
+		return -1;
+	CHECK(st == HVMLINK_OK && kv.value_len == 11 &&
+	      memcmp(kv.value, "hello again", 11) == 0,
+	      "motd after the reboot: status %d '%.*s'", st,
+	      (int)(kv.value_len < 64 ? kv.value_len : 64), kv.value);
+	say("check", "domain %u (the same VM): the display and key hints apply again",
+	    c->g.domid);
+	/* And new hints by name reach the new domain. */
+	snprintf(cmd, sizeof(cmd), "hvmlinkctl hint %s display 640x480", c->name);
+	CHECK(host_run("%s", cmd) == 0, "hvmlinkctl hint");
+	if (guest_wait_irq(c, 1) || guest_ack(c, 0, &ev))
+		return -1;
+	CHECK(guest_get_hint(c, 0, &r) == HVMLINK_OK && r.mode.width == 640,
+	      "display hint %ux%u", r.mode.width, r.mode.height);
+	say("check", "a new hint by the VM's name reaches domain %u", c->g.domid);
+	return 0;
+}
+
+int scenario_incoming(struct sgctx *c)
+{
+	const uint32_t filter = HVMLINK_EVENT_DISPLAY_CHANGE |
+				HVMLINK_EVENT_KV_CHANGE | HVMLINK_EVENT_RESTORED;
+	struct hvmlink_status_page sp;
+	uint32_t cap, mask, ev, data, v;
+	uint64_t addr;
+	char name[64], path[512];
+	int rc;
+
+	if (guest_boot(c, true) ||
+	    guest_set_filter(c, HVMLINK_EVENT_RESTORED, 0, &mask) ||
+	    guest_msi_enable(c, MSI_ADDR, MSI_DATA, &cap))
+		return -1;
+	CHECK(mask == filter, "filter 0x%x", mask);
+	CHECK(xs_wait(c, "guest/name", NULL) == 0, "guest info not published");
+	CHECK(xs_node(c, "guest/name", name, sizeof(name)) == 0, "guest/name");
+
+	/* xl save: the domain is suspended, its memory written out, and
+	 * destroyed; then xl restore builds a new domain for the VM and starts
+	 * the device model with -incoming (the wrapper: hvmlinkd --incoming). */
+	say("host", "xl save, then xl restore");
+	if (domain_goes(c) || toolstack_create(c, (uint16_t)(c->g.domid + 2),
+					       c->g.nr_vcpus))
+		return -1;
+	if (daemon_start_for(c, "--incoming") || state_names(c, "after the restore"))
+		return -1;
+
+	/* The guest goes on where it was: no PCI set-up, no filter. */
+	rc = sg_reg_read(&c->g, 0, HVMLINK_REG_VERSION, &v);
+	CHECK(rc == 0 && v == HVMLINK_PROTOCOL_VERSION,
+	      "BAR0 after the restore: rc %d 0x%x", rc, v);
+	rc = sg_read_status(&c->g, &sp);
+	CHECK(rc == 0 && sp.filter_mask == filter &&
+	      (sp.pending_events & HVMLINK_EVENT_RESTORED),
+	      "status page after the restore: rc %d filter 0x%x pending 0x%x", rc,
+	      sp.filter_mask, sp.pending_events);
+	rc = xensim_msi_next(c->g.sim, c->g.domid, &addr, &data, -1);
+	CHECK(rc == 0 && addr == MSI_ADDR && data == MSI_DATA,
+	      "RESTORED by MSI: rc %d 0x%llx/0x%x", rc, (unsigned long long)addr,
+	      data);
+	if (guest_ack(c, 0, &ev))
+		return -1;
+	CHECK(ev & HVMLINK_EVENT_RESTORED, "events 0x%x", ev);
+	say("check", "restored: BARs, MSI and filter as the guest left them; RESTORED by MSI");
+	CHECK(xs_wait(c, "guest/name", name) == 0,
+	      "the guest's reported state is not published again");
+	say("check", "the guest's reported state is published for domain %u", c->g.domid);
+	CHECK(host_run("hvmlinkctl hint %s display 1024x768", c->name) == 0,
+	      "hvmlinkctl hint");
+	rc = xensim_msi_next(c->g.sim, c->g.domid, &addr, &data, -1);
+	CHECK(rc == 0, "no MSI for the hint: %s", strerror(-rc));
+	if (guest_ack(c, 0, &ev))
+		return -1;
+	CHECK(ev & HVMLINK_EVENT_DISPLAY_CHANGE, "events 0x%x", ev);
+	say("check", "a hint after the restore arrives");
+
+	/* Restored where no state was saved (another host): a fresh
+	 * device, and RESTORED all the same. */
+	if (domain_goes(c))
+		return -1;
+	snprintf(path, sizeof(path), "%s/vm/%s.state", getenv("E2E_STATE_DIR"),
+		 c->uuid);
+	CHECK(unlink(path) == 0, "unlink %s", path);
+	if (toolstack_create(c, (uint16_t)(c->g.domid + 1), c->g.nr_vcpus) ||
+	    daemon_start_for(c, "--incoming"))
+		return -1;
+	rc = sg_reg_read(&c->g, 0, HVMLINK_REG_VERSION, &v);
+	CHECK(rc == 0 && v == 0xffffffff, "BAR0 of a fresh device: 0x%x", v);
+	if (guest_boot(c, true))
+		return -1;
+	rc = sg_read_status(&c->g, &sp);
+	CHECK(rc == 0 && (sp.pending_events & HVMLINK_EVENT_RESTORED),
+	      "fresh restored device: pending 0x%x", sp.pending_events);
+	say("check", "restored without saved state: fresh device, RESTORED pending");
+	return 0;
+}
