@@ -209,7 +209,7 @@ void hvmxs__remove_state(struct hvmxs *xs, bool all)
 {
 	static const char *const ours[] = {
 		SCHEMA_STATE, SCHEMA_PID, SCHEMA_DISPLAYS, SCHEMA_GUEST,
-		SCHEMA_VM,
+		SCHEMA_VM, SCHEMA_DELIVERED,
 	};
 	struct batch b = { 0 };
 
@@ -409,6 +409,23 @@ int hvmxs_publish_heartbeat(struct hvmxs *xs, enum hvmxs_heartbeat health,
 		batch_add(&b, "never", SCHEMA_GUEST "/heartbeat/last-beat");
 	batch_addf(&b, SCHEMA_GUEST "/heartbeat/interval-ms", "%" PRIu64,
 		   interval_ns / 1000000u);
+	return publish(xs, &b);
+}
+
+int hvmxs_publish_delivered(struct hvmxs *xs, const char *kind,
+			    const char *name, uint64_t seq)
+{
+	struct batch b = { 0 };
+	struct op *op;
+
+	if ((strcmp(kind, "display") && strcmp(kind, "kv")) ||
+	    strlen(name) >= HVMLINK_KV_KEY_LEN)
+		return -EINVAL;
+	op = batch_add(&b, NULL, SCHEMA_DELIVERED "/%s/%s", kind, name);
+	if (seq) {
+		snprintf(op->buf, sizeof(op->buf), "%" PRIu64, seq);
+		op->value = op->buf;
+	}
 	return publish(xs, &b);
 }
 

@@ -219,6 +219,16 @@ int hvmxs_publish_display(struct hvmxs *xs, unsigned int display,
 int hvmxs_publish_heartbeat(struct hvmxs *xs, enum hvmxs_heartbeat health,
 			    uint64_t last_beat_ns, uint64_t interval_ns)
 	__attribute__((warn_unused_result));
+/*
+ * A hint the device accepted: <root>/delivered/<kind>/<name> = seq (kind
+ * "display" with name the display's number and seq the hint's seq as the
+ * guest sees it; kind "kv" with name the key and seq a count of
+ * deliveries).  seq 0 removes the node (the key was deleted).  So
+ * "hvmlinkctl watch" can tell a delivered hint from one merely written.
+ */
+int hvmxs_publish_delivered(struct hvmxs *xs, const char *kind,
+			    const char *name, uint64_t seq)
+	__attribute__((warn_unused_result));
 /* Forget everything published about the guest (driver unloaded/reset):
  * removes <root>/guest. */
 int hvmxs_clear_guest(struct hvmxs *xs) __attribute__((warn_unused_result));

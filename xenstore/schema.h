@@ -49,6 +49,7 @@ struct xs_handle;
 #define SCHEMA_PID		"pid"
 #define SCHEMA_DISPLAYS		"displays"
 #define SCHEMA_GUEST		"guest"
+#define SCHEMA_DELIVERED	"delivered"
 
 /* Guest domids hvmlink serves: not dom0, below DOMID_FIRST_RESERVED. */
 #define SCHEMA_DOMID_MIN	1u

@@ -6,11 +6,43 @@
  * pause the daemon's xenstore service.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/log.h"
 #include "daemon/hvmlinkd.h"
 #include "xenstore/hvmxs.h"
+
+/*
+ * Say in xenstore that the device took a hint (for "hvmlinkctl watch"):
+ * the display hint's seq, as the guest will see it; for a key, a count of
+ * deliveries.  After the device raised its event: the guest's interrupt
+ * does not wait for this round trip.
+ */
+static void delivered(struct hvmlinkd *d, const char *kind,
+		      unsigned int display, const char *key)
+{
+	static uint64_t kv_deliveries;
+	struct hvmdev_display_state st;
+	char name[16];
+	uint64_t seq;
+	int rc;
+
+	if (key) {
+		seq = ++kv_deliveries;
+	} else {
+		if (hvmdev_get_display(d->dev, display, &st) < 0 ||
+		    !st.hint_seq)
+			return;
+		seq = st.hint_seq;
+		snprintf(name, sizeof(name), "%u", display);
+		key = name;
+	}
+	rc = hvmxs_publish_delivered(d->xs, kind, key, seq);
+	if (rc < 0)
+		log_info("cannot publish delivered/%s/%s: %s", kind, key,
+			 strerror(-rc));
+}
 
 static int on_display_hint(void *opaque, unsigned int display,
 			   const struct hvmlink_display_mode *mode)
@@ -28,6 +60,7 @@ static int on_display_hint(void *opaque, unsigned int display,
 			 mode->width, mode->height, mode->bpp, mode->x, mode->y);
 	else
 		log_info("display %u: hint off", display);
+	delivered(d, "display", display, NULL);
 	return 0;
 }
 
@@ -43,6 +76,7 @@ static int on_kv_set(void *opaque, const char *key, const void *value,
 		return rc;
 	}
 	log_info("key %s: hint set (%zu bytes)", key, len);
+	delivered(d, "kv", 0, key);
 	return 0;
 }
 
@@ -57,6 +91,10 @@ static void on_kv_delete(void *opaque, const char *key)
 			 strerror(-rc));
 	else if (rc == 0)
 		log_info("key %s: hint deleted", key);
+	rc = hvmxs_publish_delivered(d->xs, "kv", key, 0);
+	if (rc < 0)
+		log_info("cannot withdraw delivered/kv/%s: %s", key,
+			 strerror(-rc));
 }
 
 static void on_domain_gone(void *opaque)

@@ -87,6 +87,21 @@ int scenario_reboot(struct sgctx *c)
 	CHECK(guest_get_hint(c, 0, &r) == HVMLINK_OK && r.mode.width == 640,
 	      "display hint %ux%u", r.mode.width, r.mode.height);
 	say("check", "a new hint by the VM's name reaches domain %u", c->g.domid);
+
+	/* What was delivered is published (hvmlinkctl watch reads it). */
+	snprintf(cmd, sizeof(cmd), "%llu", (unsigned long long)r.seq);
+	CHECK(xs_wait(c, "delivered/display/0", cmd) == 0,
+	      "delivered/display/0 is not the guest's seq %s", cmd);
+	CHECK(xs_wait(c, "delivered/kv/motd", NULL) == 0, "delivered/kv/motd");
+	CHECK(host_run("hvmlinkctl hint --clear %s key motd", c->name) == 0,
+	      "hint --clear");
+	for (int i = 0; i < 200 && xs_node(c, "delivered/kv/motd", cmd,
+					    sizeof(cmd)) == 0; i++)
+		usleep(20000);
+	CHECK(xs_node(c, "delivered/kv/motd", cmd, sizeof(cmd)) < 0,
+	      "delivered/kv/motd left after the key was cleared");
+	say("check", "delivered/display/0 = %llu (the guest's seq); a cleared key's delivered node goes",
+	    (unsigned long long)r.seq);
 	return 0;
 }
 
