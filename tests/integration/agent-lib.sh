@@ -60,6 +60,10 @@ ag_host_start() {
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
 	[ "${1:-}" = -- ] && shift
 	[ -n "${XENSTORED_PATH:-}" ] || e2e_sim_start
+	# This test's lock and state directories (the daemon's defaults are
+	# the host's /run/hvmlink and /var/lib/hvmlink).
+	: "${E2E_RUN_DIR:=$(xs_test_dir)/run}" "${E2E_STATE_DIR:=$(xs_test_dir)/state}"
+	mkdir -p "$E2E_RUN_DIR" "$E2E_STATE_DIR" || ag_fail "mkdir"
 	# Sockets live in a short directory: a build tree as deep as
 	# distcheck's would overflow sun_path.
 	if [ -z "$AG_SHORT" ]; then
@@ -71,6 +75,7 @@ ag_host_start() {
 	"$E2E_SIM_GUEST" --scenario devnode --domid "$AG_DOMID" --vcpus 2 \
 		--socket "$sock" "${opts[@]}" -- \
 		"${E2E_WRAP[@]}" "$E2E_HVMLINKD" --domid "$AG_DOMID" --foreground \
+		--run-dir "$E2E_RUN_DIR" --state-dir "$E2E_STATE_DIR" \
 		--log-level "$E2E_LOG_LEVEL" "$@" >"$XS_TEST_DIR/host.log" 2>&1 &
 	AG_HOST_PID=$!
 	xs_atexit ag_host_kill
