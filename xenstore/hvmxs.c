@@ -226,17 +226,45 @@ fail:
 	return rc;
 }
 
-int hvmxs_lookup_vm(unsigned int domid, char *uuid, char *name,
-		    size_t name_len)
+int hvmxs_lookup_vm(unsigned int domid, struct hvmxs_vm *vm)
 {
 	struct xs_handle *xsh = xs_open(0);
+	char path[SCHEMA_PATH_MAX];
+	unsigned int len;
+	char *v;
+	int rc;
+
+	memset(vm, 0, sizeof(*vm));
+	if (!xsh)
+		return -(errno ? errno : ECONNREFUSED);
+	rc = schema_domain_vm(xsh, domid, vm->uuid, vm->name,
+			      sizeof(vm->name));
+	if (rc == 0) {
+		snprintf(path, sizeof(path), "/vm/%s/start_time", vm->uuid);
+		v = xs_read(xsh, XBT_NULL, path, &len);
+		/* Digits and a dot, as libxl writes it; else none. */
+		if (v && len && len < sizeof(vm->start_time) &&
+		    strspn(v, "0123456789.") == len)
+			memcpy(vm->start_time, v, len + 1);
+		free(v);
+	}
+	xs_close(xsh);
+	return rc;
+}
+
+int hvmxs_domain_runs_vm(unsigned int domid, const char *uuid)
+{
+	struct xs_handle *xsh = xs_open(0);
+	char other[SCHEMA_UUID_LEN + 1];
 	int rc;
 
 	if (!xsh)
 		return -(errno ? errno : ECONNREFUSED);
-	rc = schema_domain_vm(xsh, domid, uuid, name, name_len);
+	rc = schema_domain_vm(xsh, domid, other, NULL, 0);
 	xs_close(xsh);
-	return rc;
+	if (rc == -ENOENT || rc == -EINVAL)
+		return 0;
+	return rc < 0 ? rc : strcmp(other, uuid) == 0;
 }
 
 struct hvmxs *hvmxs_open(const struct hvmxs_config *cfg,

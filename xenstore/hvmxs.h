@@ -47,6 +47,7 @@
 #include <stdint.h>
 
 #include "hvmlink/protocol.h"
+#include "xenstore/schema.h"
 
 struct hvmxs;
 
@@ -114,17 +115,33 @@ enum hvmxs_heartbeat {
 
 #define HVMXS_DISPLAYS_DEFAULT	1	/* nr_displays when not configured */
 
+/* What the toolstack recorded about the VM a domain runs. */
+struct hvmxs_vm {
+	char uuid[SCHEMA_UUID_LEN + 1];		/* canonical */
+	char name[SCHEMA_NAME_MAX];		/* "" if none */
+	/*
+	 * /vm/UUID/start_time: libxl writes it each time it builds a domain
+	 * for the VM (create, reboot, restore, migrate-receive), in
+	 * centiseconds, before the device model starts; so with the domain
+	 * id it names one domain instance even where domain ids are reused
+	 * (xl.conf domid_policy="random").  "" if absent.
+	 */
+	char start_time[SCHEMA_START_TIME_MAX];
+};
+
 /*
- * Which VM domid runs: its UUID (canonical, SCHEMA_UUID_LEN + 1 bytes) and
- * name (may be NULL), from what the toolstack recorded in xenstore
+ * Which VM domid runs, from what the toolstack recorded in xenstore
  * (schema_domain_vm()).  Uses a connection of its own, closed before it
  * returns, so it may run before Xen handles are restricted (a libxenstore
  * handle open during xentoolcore_restrict_all() would be disabled).
  * Returns 0 or a negative errno (-ENOENT: no such domain or no
  * /local/domain/D/vm, -EINVAL: malformed).
  */
-int hvmxs_lookup_vm(unsigned int domid, char *uuid, char *name,
-		    size_t name_len) __attribute__((warn_unused_result));
+int hvmxs_lookup_vm(unsigned int domid, struct hvmxs_vm *vm)
+	__attribute__((warn_unused_result));
+
+/* 1 if domain domid exists and runs the VM uuid, 0 if not, -errno. */
+int hvmxs_domain_runs_vm(unsigned int domid, const char *uuid);
 
 struct hvmxs_config {
 	unsigned int domid;		/* 1..0x7fef */

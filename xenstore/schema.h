@@ -33,6 +33,8 @@ struct xs_handle;
 /* Room for a domain name (libxl allows any length; longer ones are cut
  * in what hvmlink records). */
 #define SCHEMA_NAME_MAX		128
+/* /vm/UUID/start_time, "SECONDS.CC" as libxl writes it. */
+#define SCHEMA_START_TIME_MAX	32
 
 /* Relative to the per-VM root. */
 #define SCHEMA_HINTS		"hints"

@@ -42,11 +42,14 @@ static const struct hvmdev_ops device_ops = {
 int hvmlinkd_identify_vm(struct hvmlinkd *d,
 			 const struct hvmlinkd_options *opts)
 {
+	struct hvmxs_vm vm;
 	int rc;
 
 	d->opts = opts;
-	rc = hvmxs_lookup_vm(opts->domid, d->vm_uuid, d->vm_name,
-			     sizeof(d->vm_name));
+	rc = hvmxs_lookup_vm(opts->domid, &vm);
+	memcpy(d->vm_uuid, vm.uuid, sizeof(d->vm_uuid));
+	memcpy(d->vm_name, vm.name, sizeof(d->vm_name));
+	memcpy(d->vm_start_time, vm.start_time, sizeof(d->vm_start_time));
 	if (rc == -ENOENT) {
 		log_err("domain %u: no /local/domain/%u/vm in xenstore (no such domain, or not built by libxl)",
 			opts->domid, opts->domid);
@@ -59,9 +62,10 @@ int hvmlinkd_identify_vm(struct hvmlinkd *d,
 				      : strerror(-rc));
 		return -1;
 	}
-	log_info("domain %u runs VM %s%s%s%s", opts->domid, d->vm_uuid,
-		 d->vm_name[0] ? " (" : "", d->vm_name,
-		 d->vm_name[0] ? ")" : "");
+	log_info("domain %u runs VM %s%s%s%s, built at %s", opts->domid,
+		 d->vm_uuid, d->vm_name[0] ? " (" : "", d->vm_name,
+		 d->vm_name[0] ? ")" : "",
+		 d->vm_start_time[0] ? d->vm_start_time : "(unknown)");
 	return 0;
 }
 

@@ -59,9 +59,11 @@ enum hvmlinkd_src {
 struct hvmlinkd {
 	const struct hvmlinkd_options *opts;
 
-	/* The VM the domain runs (hints and device state are kept per VM). */
+	/* The VM the domain runs (hints and device state are kept per VM),
+	 * and when the toolstack built this domain for it. */
 	char vm_uuid[SCHEMA_UUID_LEN + 1];
 	char vm_name[SCHEMA_NAME_MAX];
+	char vm_start_time[SCHEMA_START_TIME_MAX];
 
 	/* The VM's state file (restart.c). */
 	struct statefile *sf;
@@ -72,6 +74,7 @@ struct hvmlinkd {
 	bool attached;			/* re-attached to the earlier server */
 	bool replaced;			/* the earlier server was unusable */
 	bool sf_owned;			/* we keep the record current */
+	bool defer_record;		/* a newer domain of the VM owns it */
 	bool persist_dirty;		/* guest-programmed state changed */
 
 	struct ioreq_server *ioreq;

@@ -64,7 +64,8 @@ DAEMON_TESTS = \
 	tests/integration/daemon-crash.sh \
 	tests/integration/daemon-stale.sh \
 	tests/integration/daemon-reboot.sh \
-	tests/integration/daemon-restore.sh
+	tests/integration/daemon-restore.sh \
+	tests/integration/daemon-migrate.sh
 dist_check_SCRIPTS += $(DAEMON_TESTS)
 dist_noinst_DATA += tests/integration/e2e-sim-lib.sh
 TESTS += $(DAEMON_TESTS)

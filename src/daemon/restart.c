@@ -3,7 +3,8 @@
  * How this start of hvmlinkd relates to the VM's earlier life (D3), and
  * keeping the VM's state file current so that the next start can tell.
  *
- *   the VM's record names this boot and this domain
+ *   the VM's record names this boot, this domain id and this build of the
+ *   domain (libxl's /vm/UUID/start_time)
  *       → RESTART: a previous hvmlinkd served this very domain and is gone
  *         (crashed, killed, or stopped).  Re-attach to the ioreq server it
  *         left (same pages, same ports, the vCPUs waiting on it go on); if
@@ -22,6 +23,7 @@
  * more, durably, when the daemon exits.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +31,7 @@
 #include "daemon/hvmlinkd.h"
 #include "daemon/statefile.h"
 #include "ioreq/ioreq.h"
+#include "xenstore/hvmxs.h"
 
 /* What the guest programmed or reported: worth a write before the answer.
  * Heartbeats are not (a beat every few seconds, and a stale one is
@@ -49,6 +52,28 @@ const char *hvmlinkd_start_name(enum hvmlinkd_start start)
 	return start_names[start];
 }
 
+/*
+ * Is the record another, newer domain's of this VM?  It is when it was
+ * written for the build libxl made last (/vm/UUID/start_time is rewritten
+ * at every build) and that domain still runs the VM: we are then the
+ * older of two (a same-host migration's leaving domain, whose daemon
+ * restarted) and must leave the record alone.
+ */
+static bool newer_domain_owns(struct hvmlinkd *d)
+{
+	const struct statefile_rec *prev = &d->prev;
+
+	if (!d->have_prev || d->start == HVMLINKD_START_RESTART ||
+	    prev->domid == d->opts->domid || !prev->instance[0] ||
+	    strcmp(prev->instance, d->vm_start_time) != 0)
+		return false;
+	if (hvmxs_domain_runs_vm(prev->domid, d->vm_uuid) != 1)
+		return false;
+	log_notice("VM %s is also domain %u, built after this one: this daemon leaves the VM's saved state to it",
+		   d->vm_uuid, prev->domid);
+	return true;
+}
+
 int hvmlinkd_open_state(struct hvmlinkd *d, uid_t uid, gid_t gid)
 {
 	const struct hvmlinkd_options *o = d->opts;
@@ -67,7 +92,8 @@ int hvmlinkd_open_state(struct hvmlinkd *d, uid_t uid, gid_t gid)
 	d->have_prev = rc == 0;
 
 	if (d->have_prev && prev->domid == o->domid &&
-	    strcmp(prev->boot_id, d->boot_id) == 0) {
+	    strcmp(prev->boot_id, d->boot_id) == 0 &&
+	    strcmp(prev->instance, d->vm_start_time) == 0) {
 		d->start = HVMLINKD_START_RESTART;
 		if (prev->server_id >= 0)
 			log_notice("domain %u was served by an earlier hvmlinkd (ioreq server %d): taking over",
@@ -88,12 +114,13 @@ int hvmlinkd_open_state(struct hvmlinkd *d, uid_t uid, gid_t gid)
 	} else {
 		d->start = HVMLINKD_START_FRESH;
 		if (d->have_prev && prev->domid == o->domid)
-			log_info("%s is from another boot of this host: a fresh device",
-				 statefile_path(d->sf));
+			log_info("%s is from another boot, or another build of domain %u: a fresh device",
+				 statefile_path(d->sf), o->domid);
 		else if (d->have_prev)
 			log_info("VM %s starts afresh (it was domain %u); its saved device state is replaced",
 				 d->vm_uuid, prev->domid);
 	}
+	d->defer_record = newer_domain_owns(d);
 	return 0;
 }
 
@@ -146,6 +173,7 @@ static int save(struct hvmlinkd *d, int32_t server_id, bool takeover,
 	if (rc < 0)
 		return rc;
 	memcpy(rec.boot_id, d->boot_id, sizeof(rec.boot_id));
+	snprintf(rec.instance, sizeof(rec.instance), "%s", d->vm_start_time);
 	rec.domid = d->opts->domid;
 	rec.server_id = server_id;
 	rc = statefile_write(d->sf, &rec, takeover, durable);
@@ -234,6 +262,13 @@ int hvmlinkd_resume_state(struct hvmlinkd *d)
 	}
 	statefile_rec_free(&d->prev);
 
+	if (d->defer_record) {
+		/* Serve, but never write: the VM's state is the newer
+		 * domain's. */
+		if (d->start == HVMLINKD_START_RESTART)
+			ioreq_server_resume(d->ioreq);
+		return 0;
+	}
 	/* From now on this domain owns the VM's record. */
 	rc = save(d, ioreq_server_id(d->ioreq), true, false);
 	if (rc < 0) {
@@ -264,6 +299,7 @@ void hvmlinkd_final_save(struct hvmlinkd *d, void *blob, size_t len)
 		return;
 	memset(&rec, 0, sizeof(rec));
 	memcpy(rec.boot_id, d->boot_id, sizeof(rec.boot_id));
+	snprintf(rec.instance, sizeof(rec.instance), "%s", d->vm_start_time);
 	rec.domid = d->opts->domid;
 	rec.server_id = -1;	/* destroyed: nothing to re-attach to */
 	rec.blob = blob;

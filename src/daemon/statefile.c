@@ -17,7 +17,7 @@
 
 #define MAGIC		"HVLKSTAT"
 #define REC_VERSION		1u
-#define HEADER_LEN	64u
+#define HEADER_LEN	96u
 #define DIGEST_LEN	32u		/* SHA-256 */
 /* The device's own limit on a blob is 1 MiB (savestate.c). */
 #define BLOB_MAX	(1u << 20)
@@ -195,9 +195,11 @@ static bool parse(const uint8_t *p, size_t len, struct statefile_rec *rec)
 	digest(p, HEADER_LEN + blob_len, want);
 	if (memcmp(want, p + HEADER_LEN + blob_len, DIGEST_LEN) != 0)
 		return false;
-	if (!boot_id_valid((const char *)p + 16))
+	if (!boot_id_valid((const char *)p + 16) ||
+	    memchr(p + 64, '\0', STATEFILE_INSTANCE_MAX) == NULL)
 		return false;
 	memset(rec, 0, sizeof(*rec));
+	memcpy(rec->instance, p + 64, STATEFILE_INSTANCE_MAX);
 	memcpy(rec->boot_id, p + 16, STATEFILE_BOOT_ID_LEN);
 	rec->domid = (uint16_t)(p[52] | p[53] << 8);
 	rec->server_id = (int32_t)get_le32(p + 56);
@@ -302,7 +304,8 @@ static bool still_ours(struct statefile *sf, const struct statefile_rec *rec)
 	same = true;
 	if (parse(buf, len, &other)) {
 		same = other.domid == rec->domid &&
-		       strcmp(other.boot_id, rec->boot_id) == 0;
+		       strcmp(other.boot_id, rec->boot_id) == 0 &&
+		       strcmp(other.instance, rec->instance) == 0;
 		statefile_rec_free(&other);
 	}
 	free(buf);
@@ -347,6 +350,8 @@ int statefile_write(struct statefile *sf, const struct statefile_rec *rec,
 	buf[53] = (uint8_t)(rec->domid >> 8);
 	put_le32(buf + 56, (uint32_t)rec->server_id);
 	put_le32(buf + 60, (uint32_t)rec->blob_len);
+	memcpy(buf + 64, rec->instance,
+	       strnlen(rec->instance, STATEFILE_INSTANCE_MAX - 1));
 	if (rec->blob_len)
 		memcpy(buf + HEADER_LEN, rec->blob, rec->blob_len);
 	digest(buf, HEADER_LEN + rec->blob_len, buf + HEADER_LEN + rec->blob_len);

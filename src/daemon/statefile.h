@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The VM's device state on disk, so that it outlives the daemon (D3):
- * STATE_DIR/vm/UUID.state holds the host boot and domain it was written
- * for, the ioreq server the daemon served it with, and the device's
+ * STATE_DIR/vm/UUID.state holds the host boot, domain and domain build it
+ * was written for, the ioreq server the daemon served it with, and the device's
  * hvmdev_save() blob.
  *
  * Replaced atomically (a temporary file renamed over it, through a
@@ -12,9 +12,10 @@
  * the VM's state; the one leaving must not overwrite it).
  *
  * Layout (little-endian), checked completely on read:
- *   "HVLKSTAT" u32 version=1 u32 header=64
+ *   "HVLKSTAT" u32 version=1 u32 header=96
  *   36 bytes boot id (/proc/sys/kernel/random/boot_id) u16 domid u16 0
  *   i32 ioreq server id (-1: none) u32 blob length
+ *   32 bytes instance (/vm/UUID/start_time, NUL-padded)
  *   blob, then the SHA-256 of everything before it.
  */
 #ifndef HVMLINK_DAEMON_STATEFILE_H
@@ -26,11 +27,15 @@
 #include <sys/types.h>
 
 #define STATEFILE_BOOT_ID_LEN	36
+#define STATEFILE_INSTANCE_MAX	32
 
 struct statefile;
 
 struct statefile_rec {
 	char boot_id[STATEFILE_BOOT_ID_LEN + 1];
+	/* Which build of the domain (libxl's /vm/UUID/start_time; "" if
+	 * unknown): with the domain id, one domain instance. */
+	char instance[STATEFILE_INSTANCE_MAX];
 	uint16_t domid;
 	int32_t server_id;	/* -1: no ioreq server to re-attach to */
 	void *blob;		/* malloc'ed; hvmdev_save() */

@@ -441,6 +441,16 @@ int scenario_restart_stale(struct sgctx *c)
 		return -1;
 	say("check", "restarted for the same domain: BARs and filter back, nothing re-programmed");
 
+	/* The domain id again, but another domain (ids are reused, e.g.
+	 * with xl's domid_policy="random"): libxl's new start_time tells. */
+	if (daemon_stop(c, SIGTERM) || domain_destroy(c) ||
+	    toolstack_create(c, c->g.domid, c->g.nr_vcpus) ||
+	    daemon_start_for(c, NULL) || bar0_dead(c))
+		return -1;
+	say("check", "a new domain with the same id gets a fresh device");
+	if (guest_boot(c, true))
+		return -1;
+
 	/* The same record, but from another boot: a fresh device. */
 	if (daemon_stop(c, SIGTERM) || age_state(c) || daemon_start_for(c, NULL))
 		return -1;

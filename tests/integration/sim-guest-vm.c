@@ -3,14 +3,19 @@
  * sim-guest: the VM outlives its domains.  After a reboot (a new domain
  * id for the same VM) the administrator's hints apply again; after a
  * save and restore (--incoming) the guest's device comes back with its
- * BARs, MSI, event filter and reported state, and is told RESTORED.
+ * BARs, MSI, event filter and reported state, and is told RESTORED;
+ * during a same-host migration the arriving domain owns the VM's state.
  */
 #include "tests/integration/sim-guest.h"
+
+#include <signal.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "daemon/statefile.h"
 
 #define MSI_ADDR	0xfee00000ull
 #define MSI_DATA	0x4041u
@@ -180,5 +185,94 @@ int scenario_incoming(struct sgctx *c)
 	CHECK(rc == 0 && (sp.pending_events & HVMLINK_EVENT_RESTORED),
 	      "fresh restored device: pending 0x%x", sp.pending_events);
 	say("check", "restored without saved state: fresh device, RESTORED pending");
+	return 0;
+}
+
+/* The domain the VM's record names, or -1. */
+static int record_domid(struct sgctx *c)
+{
+	struct statefile_rec rec;
+	struct statefile *sf;
+	int domid = -1;
+
+	if (statefile_open(getenv("E2E_STATE_DIR"), c->uuid, 0, 0, &sf))
+		return -1;
+	if (statefile_read(sf, &rec) == 0) {
+		domid = rec.domid;
+		statefile_rec_free(&rec);
+	}
+	statefile_close(sf);
+	return domid;
+}
+
+/*
+ * A migration on the same host: for a while the VM has two domains, each
+ * with its daemon.  The arriving one loads the leaving one's state and
+ * owns the VM's record from then on; the leaving one's writes are
+ * refused, also after its daemon crashed and restarted, and its exit
+ * leaves the record alone.
+ */
+int scenario_migrate(struct sgctx *c)
+{
+	struct sg leaving;
+	pid_t old_daemon;
+	uint32_t mask, v;
+	int rc, st;
+
+	if (guest_boot(c, true))
+		return -1;
+	leaving = c->g;
+	old_daemon = c->daemon;
+	say("host", "xl migrate to this host: the receiving side builds domain %u for the VM",
+	    c->g.domid + 1);
+	if (toolstack_create(c, (uint16_t)(leaving.domid + 1), leaving.nr_vcpus) ||
+	    daemon_start_for(c, "--incoming"))
+		return -1;
+	rc = sg_reg_read(&c->g, 0, HVMLINK_REG_VERSION, &v);
+	CHECK(rc == 0 && v == HVMLINK_PROTOCOL_VERSION,
+	      "arrived domain's BAR0: rc %d 0x%x", rc, v);
+	CHECK(record_domid(c) == c->g.domid, "record names domain %d",
+	      record_domid(c));
+	say("check", "domain %u arrived with the device state; it owns the VM's record",
+	    c->g.domid);
+
+	/* The leaving guest still changes something: not written. */
+	{
+		struct sg arrived = c->g;
+		pid_t arrived_daemon = c->daemon;
+
+		select_domain(c, &leaving);
+		c->daemon = old_daemon;
+		if (guest_set_filter(c, HVMLINK_EVENT_HEARTBEAT_REQUEST, 0, &mask))
+			return -1;
+		CHECK(record_domid(c) == arrived.domid,
+		      "the leaving domain's daemon overwrote the record (%d)",
+		      record_domid(c));
+		say("check", "the leaving domain's change is not written over the arrived domain's record");
+
+		/* Its daemon crashes and restarts: it must not take over. */
+		CHECK(kill(old_daemon, SIGKILL) == 0, "kill");
+		CHECK(xensim_wait_child(old_daemon, -1, &st) == 0, "wait");
+		xensim_forget_process(c->g.sim, old_daemon);
+		if (daemon_start_for(c, NULL))
+			return -1;
+		CHECK(record_domid(c) == arrived.domid,
+		      "the leaving domain's restarted daemon took the record (%d)",
+		      record_domid(c));
+		say("check", "a restarted daemon of the leaving domain leaves the record alone");
+		/* The leaving domain goes; its daemon's exit writes nothing. */
+		if (domain_destroy(c) || daemon_wait(c))
+			return -1;
+		CHECK(c->daemon_status == 0, "status %d", c->daemon_status);
+		CHECK(record_domid(c) == arrived.domid, "record names %d",
+		      record_domid(c));
+		select_domain(c, &arrived);
+		c->daemon = arrived_daemon;
+		c->domain_alive = true;
+	}
+	if (guest_set_filter(c, HVMLINK_EVENT_HEARTBEAT_REQUEST, 0, &mask))
+		return -1;
+	CHECK(record_domid(c) == c->g.domid, "record names %d", record_domid(c));
+	say("check", "the arrived domain %u keeps saving the VM's state", c->g.domid);
 	return 0;
 }

@@ -8,7 +8,7 @@
  *   --scenario S    demo (default), hint, bad-hint, kv, hostile, smp,
  *                   latches, destroy, sigterm, depriv, start-fail, detach,
  *                   devnode, second-daemon, crash-restart, restart-stale,
- *                   reboot, incoming
+ *                   reboot, incoming, migrate
  *   --hint-cmd CMD  demo: the administrator's command that sets the hint
  *   --expect MODE   demo: WxH the hint asks for (default 1920x1080)
  *   --status-cmd C  demo: command shown at the end (hvmlinkctl status)
@@ -112,6 +112,13 @@ int host_capture(char *out, size_t len, const char *fmt, ...)
 	while (fgetc(f) != EOF)
 		;
 	return shell_status(pclose(f));
+}
+
+void select_domain(struct sgctx *c, const struct sg *g)
+{
+	c->g = *g;
+	snprintf(xs_root, sizeof(xs_root), "/local/domain/0/hvmlink/%u",
+		 g->domid);
 }
 
 int xs_node(struct sgctx *c, const char *rel, char *out, size_t len)
@@ -221,6 +228,7 @@ int toolstack_create(struct sgctx *c, uint16_t domid, unsigned int vcpus)
 {
 	const char *bld = getenv("top_builddir");
 	unsigned int d = domid;
+	struct timespec now;
 	int rc;
 
 	say("xen", "creating HVM domain %u (VM %s, %s): %u vCPUs, %llu MiB", d,
@@ -235,14 +243,19 @@ int toolstack_create(struct sgctx *c, uint16_t domid, unsigned int vcpus)
 	/* What libxl__domain_make() and _build() do: the domain's home
 	 * with its link to /vm/UUID (rewritten for every domain of the VM),
 	 * then introduce it. */
+	/* start_time in centiseconds, as libxl__domain_build() writes it:
+	 * every build of a domain for the VM gets its own. */
+	clock_gettime(CLOCK_REALTIME, &now);
 	rc = host_run("xenstore-write /local/domain/%u/domid %u /local/domain/%u/name %s"
 		      " /local/domain/%u/vm /vm/%s /vm/%s/uuid %s /vm/%s/name %s"
-		      " /vm/%s/start_time %ld.00"
+		      " /vm/%s/start_time %ld.%02ld"
 		      " && xenstore-chmod /local/domain/%u n0 r%u"
 		      " && '%s/tests/harness/xs-introduce' %u",
 		      d, d, d, c->name, d, c->uuid, c->uuid, c->uuid, c->uuid,
-		      c->name, c->uuid, (long)time(NULL), d, d,
-		      bld ? bld : ".", d);
+		      c->name, c->uuid, (long)now.tv_sec,
+		      now.tv_nsec / 10000000L, d, d, bld ? bld : ".", d);
+	/* Two builds within one centisecond would look like one. */
+	usleep(20000);
 	CHECK(rc == 0, "introducing domain %u to xenstored failed", d);
 	return 0;
 }
@@ -439,6 +452,7 @@ static const struct {
 	{ "restart-stale", scenario_restart_stale },
 	{ "reboot", scenario_reboot },
 	{ "incoming", scenario_incoming },
+	{ "migrate", scenario_migrate },
 };
 
 static int usage(void)

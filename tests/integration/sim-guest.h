@@ -71,6 +71,8 @@ int daemon_start_for(struct sgctx *c, const char *extra);
 int daemon_wait(struct sgctx *c);
 /* Send sig, then daemon_wait. */
 int daemon_stop(struct sgctx *c, int sig);
+/* Make g (another domain's guest, same simulated host) c's guest. */
+void select_domain(struct sgctx *c, const struct sg *g);
 /* Destroy the domain (the daemon should notice). */
 int domain_destroy(struct sgctx *c);
 /* Create domain domid for the VM c->uuid / c->name as libxl does
@@ -117,5 +119,6 @@ int scenario_crash_restart(struct sgctx *c);
 int scenario_restart_stale(struct sgctx *c);
 int scenario_reboot(struct sgctx *c);
 int scenario_incoming(struct sgctx *c);
+int scenario_migrate(struct sgctx *c);
 
 #endif /* HVMLINK_SIM_GUEST_H */

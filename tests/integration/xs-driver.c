@@ -194,7 +194,7 @@ int main(int argc, char **argv)
 {
 	unsigned int domid = 0, displays = HVMXS_DISPLAYS_DEFAULT;
 	bool daemon_mode = false, fail_start = false, never_ready = false;
-	char uuid[SCHEMA_UUID_LEN + 1], name[SCHEMA_NAME_MAX];
+	struct hvmxs_vm vm;
 	struct hvmxs_config cfg;
 	struct pollfd pfd[3];
 	struct hvmxs *xs;
@@ -233,7 +233,7 @@ int main(int argc, char **argv)
 		return 1;
 
 	/* As hvmlinkd does: the VM from what the toolstack recorded. */
-	rc = hvmxs_lookup_vm(domid, uuid, name, sizeof(name));
+	rc = hvmxs_lookup_vm(domid, &vm);
 	if (rc < 0) {
 		fprintf(stderr, "xs-driver: the VM of domain %u: %s\n", domid,
 			strerror(-rc));
@@ -241,8 +241,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	cfg.domid = domid;
-	cfg.vm_uuid = uuid;
-	cfg.vm_name = name;
+	cfg.vm_uuid = vm.uuid;
+	cfg.vm_name = vm.name;
 	cfg.nr_displays = displays;
 	xs = hvmxs_open(&cfg, &callbacks, NULL);
 	if (!xs) {

@@ -145,5 +145,5 @@ write_domain_home() {
 	xenstore-write "/local/domain/$domid/name" "$name" \
 		"/local/domain/$domid/vm" "/vm/$uuid" \
 		"/vm/$uuid/uuid" "$uuid" "/vm/$uuid/name" "$name" \
-		"/vm/$uuid/start_time" "$(date +%s).00" || fail "home of $domid"
+		"/vm/$uuid/start_time" "$(date +%s.%2N)" || fail "home of $domid"
 }
