@@ -480,3 +480,20 @@ int hv_dm_request(struct xensim *sim, struct hv_conn *c, uint32_t op,
 	pthread_cond_broadcast(&sim->cond);
 	return 0;
 }
+
+int xensim_server_destroy(struct xensim *sim, uint16_t domid, uint16_t id)
+{
+	struct hv_domain *d;
+	int rc = 0;
+
+	pthread_mutex_lock(&sim->lock);
+	d = hv_domain_get(sim, domid);
+	if (!d)
+		rc = -ESRCH;
+	else if (id >= HV_MAX_SERVERS || !d->srv[id].used)
+		rc = -ENOENT;
+	else
+		hv_server_destroy(sim, d, &d->srv[id]);
+	pthread_mutex_unlock(&sim->lock);
+	return rc;
+}

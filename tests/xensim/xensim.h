@@ -191,6 +191,14 @@ XENSIM_MUST_CHECK int xensim_send_timeoffset(struct xensim *sim,
  */
 int xensim_dm_take(struct xensim *sim, uint16_t domid, unsigned int vcpu);
 
+/*
+ * Destroy ioreq server id of domid as XEN_DMOP_destroy_ioreq_server does
+ * (any dom0 process may: another tool, an administrator), e.g. the one a
+ * crashed device model left.  A vCPU blocked on it stays blocked (see
+ * docs/xensim.md).  0, -ESRCH, -ENOENT.
+ */
+int xensim_server_destroy(struct xensim *sim, uint16_t domid, uint16_t id);
+
 /* ---- interrupts the device model raised ------------------------------ */
 
 /* Current level (0/1) of a line, or -errno.  intx: device 0..31, pin
