@@ -54,12 +54,16 @@ static __attribute__((format(printf, 3, 4))) bool
 xs_printf(struct xs_handle *xs, const char *path, const char *fmt, ...)
 {
 	va_list ap;
-	char val[32];
+	char val[64];	/* "/vm/UUID" is 40 */
 	int n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(val, sizeof(val), fmt, ap);
 	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(val)) {
+		errno = ENAMETOOLONG;
+		return false;
+	}
 	return xs_write(xs, XBT_NULL, path, val, (unsigned int)n);
 }
 
