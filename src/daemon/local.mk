@@ -62,6 +62,7 @@ DAEMON_TESTS = \
 	tests/integration/e2e-sim-sigterm.sh \
 	tests/integration/daemon-second.sh \
 	tests/integration/daemon-crash.sh \
+	tests/integration/daemon-restart-depriv.sh \
 	tests/integration/daemon-stale.sh \
 	tests/integration/daemon-reboot.sh \
 	tests/integration/daemon-restore.sh \

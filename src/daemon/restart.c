@@ -89,6 +89,18 @@ int hvmlinkd_open_state(struct hvmlinkd *d, uid_t uid, gid_t gid)
 	if (rc < 0)
 		return -1;
 	rc = statefile_read(d->sf, prev);
+	if (rc < 0 && rc != -ENOENT && rc != -EBADMSG) {
+		/*
+		 * A record we cannot see may be this very domain's: starting
+		 * fresh would put a second, unprogrammed device beside the
+		 * server a crashed daemon left, and the guest would hang on
+		 * it.  Refuse, loudly (the unit's sandbox gives root no
+		 * CAP_DAC_OVERRIDE: the file must be readable as "other").
+		 */
+		log_err("refusing to start without the VM's saved device state: make %s readable (mode 0644) or remove it",
+			statefile_path(d->sf));
+		return -1;
+	}
 	d->have_prev = rc == 0;
 
 	if (d->have_prev && prev->domid == o->domid &&

@@ -257,10 +257,19 @@ int statefile_read(struct statefile *sf, struct statefile_rec *rec)
 
 	memset(rec, 0, sizeof(*rec));
 	if (!buf) {
-		if (errno == ENOENT)
+		int rc = -errno;
+
+		if (rc == -ENOENT)
 			return -ENOENT;
-		log_warn("%s: %s; ignoring it", sf->path, strerror(errno));
-		return -EBADMSG;
+		if (rc == -EBADMSG) {
+			log_warn("%s is not a regular file of a state record's size; ignoring it",
+				 sf->path);
+			return -EBADMSG;
+		}
+		/* Not "no record": one we cannot see (EACCES, EIO...). */
+		log_err("cannot read the VM's saved device state %s: %s",
+			sf->path, strerror(-rc));
+		return rc;
 	}
 	ok = parse(buf, len, rec);
 	free(buf);

@@ -62,7 +62,8 @@ const char *statefile_path(const struct statefile *sf);
 /*
  * Read the VM's record.  0 and *rec (free with statefile_rec_free());
  * -ENOENT if there is none; -EBADMSG if it is not a valid record
- * (truncated, another format, checksum wrong: logged).
+ * (truncated, another format, checksum wrong: logged); any other -errno
+ * (EACCES, EIO: logged) if a file is there that cannot be read.
  */
 int statefile_read(struct statefile *sf, struct statefile_rec *rec)
 	__attribute__((warn_unused_result));

@@ -10,10 +10,12 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -196,6 +198,25 @@ int scenario_second_daemon(struct sgctx *c)
 		return -1;
 	CHECK(ev & HVMLINK_EVENT_DISPLAY_CHANGE, "events 0x%x", ev);
 	say("check", "the first daemon still serves the guest");
+
+	/*
+	 * Someone removes the daemon's xenstore directory while it runs:
+	 * it publishes itself again, so nothing (hvmlinkctl status, the
+	 * wrapper, a second daemon's operator) takes a live daemon for gone.
+	 */
+	{
+		char pid[16], v[64];
+
+		CHECK(host_run("xenstore-rm /local/domain/0/hvmlink/%u",
+			       c->g.domid) == 0, "xenstore-rm");
+		snprintf(pid, sizeof(pid), "%d", (int)c->daemon);
+		if (xs_wait(c, "state", "ready") || xs_wait(c, "pid", pid) ||
+		    xs_wait(c, "vm", c->uuid) || xs_wait(c, "displays", NULL))
+			return -1;
+		CHECK(xs_node(c, "displays", v, sizeof(v)) == 0 &&
+		      atoi(v) >= 1, "displays '%s'", v);
+		say("check", "its xenstore directory removed: the daemon published state, pid, vm and displays again");
+	}
 	return 0;
 }
 
@@ -533,5 +554,103 @@ int scenario_restart_stale(struct sgctx *c)
 		statefile_rec_free(&rec);
 	}
 	say("check", "a damaged record is ignored and replaced");
+	return 0;
+}
+
+/* ---- restart as the systemd unit runs the daemon ---------------------- */
+
+/* kill -9 the daemon and forget what it had mapped. */
+static int crash(struct sgctx *c)
+{
+	pid_t old = c->daemon;
+
+	CHECK(kill(old, SIGKILL) == 0, "SIGKILL: %s", strerror(errno));
+	if (daemon_wait(c))
+		return -1;
+	xensim_forget_process(c->g.sim, old);
+	say("host", "hvmlinkd (pid %d) killed", (int)old);
+	return 0;
+}
+
+static int same_server(struct sgctx *c, const struct xensim_server_info *was)
+{
+	struct xensim_server_info now[4];
+	int n = xensim_servers(c->g.sim, c->g.domid, now, 4);
+
+	CHECK(n == 1 && now[0].id == was->id && now[0].enabled,
+	      "%d ioreq server(s) (first id %d), wanted only server %d, enabled",
+	      n, n > 0 ? now[0].id : -1, was->id);
+	return 0;
+}
+
+/*
+ * restart-depriv: the daemon as hvmlinkd@.service runs it (the test wraps
+ * it in setpriv): root without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH,
+ * umask 077, --user and --chroot.  The deprivileged daemon rewrites the
+ * state file as its user; the next daemon reads it as root without DAC
+ * capabilities, i.e. as "other", so the file must be 0644.  A state file
+ * it cannot read stops it with status 1, the crashed daemon's server
+ * left as it was (a fresh device beside it would hang the guest).
+ */
+int scenario_restart_depriv(struct sgctx *c)
+{
+	const uint32_t filter = HVMLINK_EVENT_DISPLAY_CHANGE | HVMLINK_EVENT_KV_CHANGE;
+	struct xensim_server_info before[4];
+	char path[512], cmd[4096], line[1024];
+	struct passwd *pw;
+	struct stat st;
+	int n, status;
+
+	CHECK(c->user, "--user is required for the restart-depriv scenario");
+	pw = getpwnam(c->user);
+	CHECK(pw, "no user %s", c->user);
+	if (guest_boot(c, true) || hint_arrives(c, 800, 600) ||
+	    state_path(c, path, sizeof(path)))
+		return -1;
+	CHECK(stat(path, &st) == 0, "%s: %s", path, strerror(errno));
+	CHECK(st.st_uid == pw->pw_uid && (st.st_mode & 07777) == 0644,
+	      "%s: owner %u mode %04o, wanted %s's (%u) and 0644 whatever the umask",
+	      path, (unsigned int)st.st_uid, (unsigned int)(st.st_mode & 07777),
+	      c->user, (unsigned int)pw->pw_uid);
+	say("check", "%s is %s's, mode 0644 (umask 077)", path, c->user);
+	n = xensim_servers(c->g.sim, c->g.domid, before, 4);
+	CHECK(n == 1, "%d ioreq servers", n);
+
+	if (crash(c) || daemon_start_for(c, NULL) || same_server(c, before) ||
+	    bar0_alive(c) || status_filter(c, filter))
+		return -1;
+	say("check", "restarted as root without DAC capabilities: state read, re-attached to server %d, BARs and filter as before",
+	    before[0].id);
+
+	/* A record it cannot read: refused, loudly, nothing touched. */
+	if (crash(c))
+		return -1;
+	/* The restarted daemon took the record over as root (before it
+	 * dropped); make it a file of the user's that "other" cannot read,
+	 * as one written without the explicit 0644 would be. */
+	CHECK(chown(path, pw->pw_uid, (gid_t)-1) == 0 && chmod(path, 0600) == 0,
+	      "chown/chmod %s: %s", path, strerror(errno));
+	say("host", "%s made 0600 and %s's: the next daemon cannot read it",
+	    path, c->user);
+	/* Bounded: a daemon that wrongly starts would run in the foreground
+	 * for ever. */
+	memcpy(cmd, "timeout -s KILL 60 ", 19);
+	daemon_command(c, cmd + 19, sizeof(cmd) - 19, false, NULL);
+	status = run_find(cmd, "cannot read the VM's saved device state",
+			  line, sizeof(line));
+	CHECK(status == 1, "hvmlinkd exited %d, wanted 1", status);
+	CHECK(line[0] && strstr(line, "Permission denied"),
+	      "no 'cannot read ... Permission denied' message ('%s')", line);
+	if (same_server(c, before))
+		return -1;
+	say("check", "refused with status 1 (%s); the crashed daemon's server left alone",
+	    line);
+
+	CHECK(chmod(path, 0644) == 0, "chmod %s: %s", path, strerror(errno));
+	if (daemon_start_for(c, NULL) || same_server(c, before) ||
+	    bar0_alive(c) || status_filter(c, filter) ||
+	    hint_arrives(c, 1024, 768))
+		return -1;
+	say("check", "readable again: re-attached, nothing re-programmed, hints flow");
 	return 0;
 }

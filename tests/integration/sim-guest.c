@@ -7,12 +7,12 @@
  *   --vcpus N       its vCPUs (default 4)
  *   --scenario S    demo (default), hint, bad-hint, kv, hostile, smp,
  *                   latches, destroy, sigterm, depriv, start-fail, detach,
- *                   devnode, second-daemon, crash-restart, restart-stale,
- *                   reboot, incoming, migrate
+ *                   devnode, second-daemon, crash-restart, restart-depriv,
+ *                   restart-stale, reboot, incoming, migrate
  *   --hint-cmd CMD  demo: the administrator's command that sets the hint
  *   --expect MODE   demo: WxH the hint asks for (default 1920x1080)
  *   --status-cmd C  demo: command shown at the end (hvmlinkctl status)
- *   --user U        depriv: the user the daemon must run as
+ *   --user U        depriv, restart-depriv: the daemon's --user
  *   --seconds S     smp, latches: how long the vCPUs hammer (default 3)
  *   --pid-file F    detach: the daemon's --pid-file
  *   --socket P      devnode: serve the guest device nodes on P (simdev.h)
@@ -449,6 +449,7 @@ static const struct {
 	{ "devnode", scenario_devnode },
 	{ "second-daemon", scenario_second_daemon },
 	{ "crash-restart", scenario_crash_restart },
+	{ "restart-depriv", scenario_restart_depriv },
 	{ "restart-stale", scenario_restart_stale },
 	{ "reboot", scenario_reboot },
 	{ "incoming", scenario_incoming },

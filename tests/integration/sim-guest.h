@@ -116,6 +116,7 @@ int scenario_depriv(struct sgctx *c);
 int scenario_devnode(struct sgctx *c);
 int scenario_second_daemon(struct sgctx *c);
 int scenario_crash_restart(struct sgctx *c);
+int scenario_restart_depriv(struct sgctx *c);
 int scenario_restart_stale(struct sgctx *c);
 int scenario_reboot(struct sgctx *c);
 int scenario_incoming(struct sgctx *c);
