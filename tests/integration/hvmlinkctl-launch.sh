@@ -18,6 +18,18 @@ printf 'name = "launched"\ntype = "hvm"\n' >"$cfg"
 : >"$FAKE_XL_LOG"
 
 daemon_pid_of() { xenstore-read "$(ROOT_OF "$1")/pid" 2>/dev/null; }
+# my_daemon_running DOMID: a daemon of this test for DOMID still runs.
+# Only ours: other runs of this test (other build trees, parallel stages)
+# run the same driver with the same arguments, but each talks to its own
+# xenstored, which its environment names.
+my_daemon_running() {
+	local pid
+	for pid in $(pgrep -f "^$DRV_BIN --domid $1 "); do
+		tr '\0' '\n' </proc/"$pid"/environ 2>/dev/null |
+			grep -qxF "XENSTORED_PATH=$XENSTORED_PATH" && return 0
+	done
+	return 1
+}
 stop_daemon() {
 	local pid
 	pid=$(daemon_pid_of "$1") || return 0
@@ -39,6 +51,8 @@ expect_read "$(ROOT_OF 1)/state" ready
 expect_read "$(ROOT_OF 1)/displays" 2
 pid=$(daemon_pid_of 1)
 tr '\0' ' ' </proc/"$pid"/cmdline | grep -q -- "--domid 1 --daemon --displays 2" || fail "daemon arguments: $(tr '\0' ' ' </proc/"$pid"/cmdline)"
+# The "left running" checks below see this daemon (they can fail).
+my_daemon_running 1 || fail "my_daemon_running does not see daemon $pid"
 pass "launch: create -p, daemon ready, unpause"
 # Destroying the domain stops the daemon (domain-gone) and clears its root.
 "$HVMLINK_XL" destroy 1
@@ -69,7 +83,7 @@ rc=0; "$CTL" launch --timeout 0.5 "$cfg" -- --daemon --never-ready 2>"$XS_TEST_D
 [ $rc -eq 5 ] || fail "launch with never-ready daemon exited $rc"
 grep -q 'did not become ready in time' "$XS_TEST_DIR/err" || fail "message: $(cat "$XS_TEST_DIR/err")"
 printf 'create -p %s\ndestroy 1\n' "$cfg" | diff -u - "$FAKE_XL_LOG" || fail "xl calls"
-pgrep -f "xs-driver --domid 1 " >/dev/null && fail "daemon left running"
+my_daemon_running 1 && fail "daemon left running"
 expect_absent "$(ROOT_OF 1)/state"
 pass "daemon not ready in time: stopped, domain destroyed"
 
@@ -79,7 +93,7 @@ rc=0; FAKE_XL_FAIL=unpause "$CTL" launch "$cfg" -- --daemon 2>"$XS_TEST_DIR/err"
 [ $rc -eq 5 ] || fail "launch with failing unpause exited $rc"
 grep -q 'xl unpause failed' "$XS_TEST_DIR/err" || fail "message: $(cat "$XS_TEST_DIR/err")"
 printf 'create -p %s\nunpause 1\ndestroy 1\n' "$cfg" | diff -u - "$FAKE_XL_LOG" || fail "xl calls"
-pgrep -f "xs-driver --domid 1 " >/dev/null && fail "daemon left running"
+my_daemon_running 1 && fail "daemon left running"
 pass "failing unpause: daemon stopped, domain destroyed"
 
 # Bad invocations are refused before xl runs.
