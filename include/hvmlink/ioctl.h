@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
 /*
- * hvmlink guest uapi: the ioctls of /dev/hvmlink.
+ * hvmlink guest uapi: the ioctls of /dev/hvmlink and /dev/hvmlink-user.
  *
  * Shared by the Linux module (src/guest/linux) and guest userspace
  * (src/guest/lib, the agent, the CLI).  Same rules as protocol.h: fixed
@@ -10,10 +10,20 @@
  * IN  = written by userspace, read by the driver.
  * OUT = written by the driver, read by userspace.
  *
- * Each open() of /dev/hvmlink is one session.  A session has its own event
+ * Each open() of a node is one session.  A session has its own event
  * filter, capability set and pending events; the driver programs the device
  * with the union over all sessions (plus what it needs itself) and keeps
  * that union right when a session closes.
+ *
+ * Privilege is fixed when the node is opened, from the opener's
+ * credentials: a session opened on the admin node (HVMLINK_DEVICE_PATH,
+ * root 0600) by a process with CAP_SYS_ADMIN is an admin session; every
+ * other session (the user node HVMLINK_USER_DEVICE_PATH, which udev opens
+ * to the active seat's user and group hvmlink) is a user session.  A
+ * descriptor handed to another process keeps the rights of its opener.
+ * User sessions may read hints, the host version and time, report the
+ * display (and the display facility) and wait for DISPLAY_CHANGE,
+ * KV_CHANGE and RESTORED; the rest needs an admin session (EPERM).
  */
 #ifndef HVMLINK_IOCTL_H
 #define HVMLINK_IOCTL_H
@@ -23,10 +33,11 @@
 #include <hvmlink/protocol.h>
 
 #define HVMLINK_DEVICE_PATH		"/dev/hvmlink"
+#define HVMLINK_USER_DEVICE_PATH	"/dev/hvmlink-user"
 
 /* Version of this ioctl interface: major << 16 | minor. */
 #define HVMLINK_IOCTL_VERSION_MAJOR	1
-#define HVMLINK_IOCTL_VERSION_MINOR	0
+#define HVMLINK_IOCTL_VERSION_MINOR	1
 #define HVMLINK_IOCTL_INTERFACE_VERSION \
 	((HVMLINK_IOCTL_VERSION_MAJOR << 16) | HVMLINK_IOCTL_VERSION_MINOR)
 
@@ -56,14 +67,19 @@ HVMLINK_ASSERT_SIZE(struct hvmlink_ioctl_version, 32);
 /*
  * HVMLINK_IOCTL_WAIT_EVENTS: sleep until one of the events in mask is
  * pending for this session, then return and clear those (and only those)
- * events.  Errors: ETIMEDOUT (nothing within timeout_ms), EINTR (a signal),
- * ECANCELED (HVMLINK_IOCTL_CANCEL_WAITS on this session), ENODEV (device
- * removed), EINVAL (mask has no valid bit or unknown bits, padding != 0).
+ * events.  Errors: ETIMEDOUT (nothing within timeout_ms), ECANCELED
+ * (HVMLINK_IOCTL_CANCEL_WAITS on this session), ENODEV (device removed),
+ * EINVAL (mask has no valid bit or unknown bits, padding != 0), EINTR (a
+ * signal whose handler lacks SA_RESTART).  A wait interrupted by a signal
+ * is restarted by the kernel when the handler has SA_RESTART, after a
+ * stop signal and when the task was frozen for suspend or migration; the
+ * driver then has written the time still left into timeout_ms (as
+ * select(2) does), so the restarted wait does not start over.
  * Only events in the session's filter are ever pending for it.
  */
 struct hvmlink_ioctl_wait_events {
 	__u32 mask;			/* IN: HVMLINK_EVENT_* to wait for */
-	__u32 timeout_ms;		/* IN: 0 = poll, HVMLINK_WAIT_FOREVER */
+	__u32 timeout_ms;		/* IN: 0 = poll, HVMLINK_WAIT_FOREVER; OUT: left */
 	__u32 events;			/* OUT: the events returned */
 	__u32 padding;			/* IN: must be 0 */
 };
@@ -75,9 +91,10 @@ HVMLINK_ASSERT_SIZE(struct hvmlink_ioctl_wait_events, 16);
 /*
  * HVMLINK_IOCTL_SET_FILTER / HVMLINK_IOCTL_SET_CAPS:
  * session value = (value | or_mask) & ~not_mask; the device gets the
- * union over all sessions.  Unknown bits are EINVAL.  Capabilities are
- * host-visible state: a SET_CAPS that changes anything (or_mask or
- * not_mask != 0) needs CAP_SYS_ADMIN (else EPERM).
+ * union over all sessions.  Unknown bits are EINVAL.  A user session may
+ * only add DISPLAY_CHANGE, KV_CHANGE and RESTORED to its filter, and
+ * capabilities, host-visible state, only change in admin sessions: other
+ * or_mask bits, and a SET_CAPS with or_mask or not_mask != 0, are EPERM.
  */
 struct hvmlink_ioctl_mask {
 	__u32 or_mask;			/* IN */
@@ -100,11 +117,13 @@ HVMLINK_ASSERT_SIZE(struct hvmlink_ioctl_mask, 16);
  * device could not read the request at all.
  *
  * Types the driver owns (ACK_EVENTS, CTL_FILTER_MASK, SET_GUEST_CAPS) are
- * EINVAL here: use the session ioctls.  Types that change host-visible
- * state (REPORT_GUEST_INFO, REPORT_DISPLAY, HEARTBEAT_CONFIG, HEARTBEAT,
- * REPORT_FACILITY, LOG) need CAP_SYS_ADMIN (else EPERM); read-only types
- * (GET_HOST_VERSION, GET_DISPLAY_HINT, GET_HOST_TIME, GET_KV, LIST_KV) are
- * open to whoever may open the device.
+ * EINVAL here: use the session ioctls.  What the driver reports about
+ * itself (REPORT_GUEST_INFO, REPORT_FACILITY for the DRIVER facility) is
+ * EPERM for every session.  HEARTBEAT_CONFIG, HEARTBEAT, LOG and
+ * REPORT_FACILITY for facilities other than DISPLAY need an admin session
+ * (else EPERM).  GET_HOST_VERSION, GET_DISPLAY_HINT, REPORT_DISPLAY,
+ * GET_HOST_TIME, GET_KV, LIST_KV and REPORT_FACILITY(DISPLAY) are open
+ * to every session.
  */
 struct hvmlink_ioctl_request {
 	__u64 buf;			/* IN: user address of the request */

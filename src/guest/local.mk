@@ -110,6 +110,13 @@ EXTRA_DIST += tests/unit/guest-cli-test.sh
 tests_unit_guest_lib_test_SOURCES = tests/unit/guest-lib-test.c
 tests_unit_guest_lib_test_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 tests_unit_guest_lib_test_LDADD = src/guest/lib/libhvmlink-guest.la $(GLIB_LIBS)
+# Who may send what through /dev/hvmlink (the policy the module compiles).
+check_PROGRAMS += tests/unit/guest-req-policy-test
+TESTS += tests/unit/guest-req-policy-test
+tests_unit_guest_req_policy_test_SOURCES = tests/unit/guest-req-policy-test.c
+tests_unit_guest_req_policy_test_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+tests_unit_guest_req_policy_test_LDADD = $(GLIB_LIBS)
+
 tests_unit_guest_agent_test_SOURCES = tests/unit/guest-agent-test.c
 tests_unit_guest_agent_test_CFLAGS = $(AM_CFLAGS) $(GIO_CFLAGS) $(X11RANDR_CFLAGS)
 tests_unit_guest_agent_test_LDADD = src/guest/agent/libsession.la $(GIO_LIBS)
@@ -118,6 +125,7 @@ tests_unit_guest_agent_test_LDADD = src/guest/agent/libsession.la $(GIO_LIBS)
 # source tree stays read-only (distcheck) and parallel builds don't clash.
 GUEST_KMOD_SRCS = \
 	src/guest/linux/Kbuild \
+	src/guest/linux/hvmlink_compat.h \
 	src/guest/linux/hvmlink_core.c \
 	src/guest/linux/hvmlink_core.h \
 	src/guest/linux/hvmlink_linux.c

@@ -3,7 +3,8 @@
  * Per request type facts both the kernel module and guest userspace need:
  * the exact wire size and who may send it through /dev/hvmlink.
  * Plain C with no includes of its own, so it builds in the kernel and in
- * userspace; include <hvmlink/protocol.h> first.
+ * userspace; include <hvmlink/protocol.h> and the errno constants
+ * (<linux/errno.h> or <errno.h>) first.
  */
 #ifndef HVMLINK_GUEST_REQ_TABLE_H
 #define HVMLINK_GUEST_REQ_TABLE_H
@@ -45,11 +46,16 @@ static inline unsigned int hvmlink_req_size(unsigned int type)
 	}
 }
 
-/* Who may pass a request type through HVMLINK_IOCTL_REQUEST. */
+/*
+ * Who may pass a request type through HVMLINK_IOCTL_REQUEST.  A session is
+ * "admin" when it was opened on the admin node (/dev/hvmlink) by a process
+ * with CAP_SYS_ADMIN, "user" otherwise (docs/guest.md, decision D4).
+ */
 #define HVMLINK_REQ_ACCESS_NONE		0	/* unknown type */
 #define HVMLINK_REQ_ACCESS_DRIVER	1	/* driver-owned: session ioctls */
-#define HVMLINK_REQ_ACCESS_ADMIN	2	/* changes host state: CAP_SYS_ADMIN */
-#define HVMLINK_REQ_ACCESS_ANY		3	/* read-only */
+#define HVMLINK_REQ_ACCESS_ADMIN	2	/* admin sessions only */
+#define HVMLINK_REQ_ACCESS_ANY		3	/* admin and user sessions */
+#define HVMLINK_REQ_ACCESS_KERNEL	4	/* sent by the driver alone */
 
 static inline unsigned int hvmlink_req_access(unsigned int type)
 {
@@ -59,21 +65,60 @@ static inline unsigned int hvmlink_req_access(unsigned int type)
 	case HVMLINK_REQ_SET_GUEST_CAPS:
 		return HVMLINK_REQ_ACCESS_DRIVER;
 	case HVMLINK_REQ_REPORT_GUEST_INFO:
-	case HVMLINK_REQ_REPORT_DISPLAY:
+		return HVMLINK_REQ_ACCESS_KERNEL;
 	case HVMLINK_REQ_HEARTBEAT_CONFIG:
 	case HVMLINK_REQ_HEARTBEAT:
-	case HVMLINK_REQ_REPORT_FACILITY:
 	case HVMLINK_REQ_LOG:
 		return HVMLINK_REQ_ACCESS_ADMIN;
 	case HVMLINK_REQ_GET_HOST_VERSION:
 	case HVMLINK_REQ_GET_DISPLAY_HINT:
+	case HVMLINK_REQ_REPORT_DISPLAY:
 	case HVMLINK_REQ_GET_HOST_TIME:
 	case HVMLINK_REQ_GET_KV:
 	case HVMLINK_REQ_LIST_KV:
+	/* Further restricted by facility in hvmlink_req_allowed(). */
+	case HVMLINK_REQ_REPORT_FACILITY:
 		return HVMLINK_REQ_ACCESS_ANY;
 	default:
 		return HVMLINK_REQ_ACCESS_NONE;
 	}
+}
+
+/* Events a user session may ask for (HVMLINK_IOCTL_SET_FILTER). */
+#define HVMLINK_USER_EVENTS \
+	(HVMLINK_EVENT_DISPLAY_CHANGE | HVMLINK_EVENT_KV_CHANGE | \
+	 HVMLINK_EVENT_RESTORED)
+
+/*
+ * May a session pass this request (already copied in, size checked
+ * against the type) through HVMLINK_IOCTL_REQUEST?  0 yes, -EINVAL for
+ * unknown and driver-owned types, -EPERM when the session lacks the
+ * right.  The one place that decides it, for the driver and the tests.
+ */
+static inline int hvmlink_req_allowed(const struct hvmlink_req_header *hdr,
+				      int admin)
+{
+	const struct hvmlink_req_facility *fac;
+
+	switch (hvmlink_req_access(hdr->type)) {
+	case HVMLINK_REQ_ACCESS_ANY:
+		break;
+	case HVMLINK_REQ_ACCESS_ADMIN:
+		return admin ? 0 : -EPERM;
+	case HVMLINK_REQ_ACCESS_KERNEL:
+		return -EPERM;
+	default:
+		return -EINVAL;
+	}
+	if (hdr->type != HVMLINK_REQ_REPORT_FACILITY)
+		return 0;
+	/* The driver reports itself; a user session only the display. */
+	fac = (const struct hvmlink_req_facility *)hdr;
+	if (fac->facility == HVMLINK_FACILITY_DRIVER)
+		return -EPERM;
+	if (!admin && fac->facility != HVMLINK_FACILITY_DISPLAY)
+		return -EPERM;
+	return 0;
 }
 
 /*

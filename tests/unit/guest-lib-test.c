@@ -100,13 +100,16 @@ static void test_req_access(void)
 			 HVMLINK_REQ_ACCESS_DRIVER);
 	g_assert_cmpuint(hvmlink_req_access(HVMLINK_REQ_SET_GUEST_CAPS), ==,
 			 HVMLINK_REQ_ACCESS_DRIVER);
-	/* Host-visible state needs CAP_SYS_ADMIN. */
-	g_assert_cmpuint(hvmlink_req_access(HVMLINK_REQ_REPORT_DISPLAY), ==,
-			 HVMLINK_REQ_ACCESS_ADMIN);
+	/* The driver reports itself; user space never does. */
+	g_assert_cmpuint(hvmlink_req_access(HVMLINK_REQ_REPORT_GUEST_INFO), ==,
+			 HVMLINK_REQ_ACCESS_KERNEL);
+	/* Host-visible state beyond the display needs an admin session. */
 	g_assert_cmpuint(hvmlink_req_access(HVMLINK_REQ_LOG), ==, HVMLINK_REQ_ACCESS_ADMIN);
 	g_assert_cmpuint(hvmlink_req_access(HVMLINK_REQ_HEARTBEAT), ==,
 			 HVMLINK_REQ_ACCESS_ADMIN);
-	/* Reads are open. */
+	/* Reads, and the display report of a session agent, are open. */
+	g_assert_cmpuint(hvmlink_req_access(HVMLINK_REQ_REPORT_DISPLAY), ==,
+			 HVMLINK_REQ_ACCESS_ANY);
 	g_assert_cmpuint(hvmlink_req_access(HVMLINK_REQ_GET_KV), ==, HVMLINK_REQ_ACCESS_ANY);
 	g_assert_cmpuint(hvmlink_req_access(HVMLINK_REQ_GET_HOST_TIME), ==,
 			 HVMLINK_REQ_ACCESS_ANY);

@@ -1,18 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hvmlink guest driver core: requests, sessions, event filter, waiters and
- * the interrupt body.  Nothing here knows about PCI or the misc device;
- * hvmlink_linux.c hands in the mapped BARs.
+ * the interrupt thread.  Nothing here knows about PCI or the misc devices;
+ * hvmlink_linux.c hands in the mapped BARs and the interrupt masking.
+ *
+ * Locking, outermost first: mask_mutex, irq_mutex, req_mutex, event_lock
+ * and info_lock.  Nothing spins across a request: a request is a port
+ * write that keeps its vCPU in the hypervisor for a whole Dom0 round trip.
  */
 
-#include <linux/capability.h>
 #include <linux/device.h>
+#include <linux/dma-mapping.h>
 #include <linux/errno.h>
-#include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
+#include <linux/minmax.h>
 #include <linux/poll.h>
+#include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -24,67 +29,85 @@
 
 #define STATUS_FIELD(f)	offsetof(struct hvmlink_status_page, f)
 
-/* A zeroed request of @type with its header filled and rc preset. */
-static void *hvmlink_req_alloc(u32 type, gfp_t gfp)
+/* ACK rounds per interrupt before the rest is left to the retry work. */
+#define HVMLINK_ACK_ROUNDS		8
+/* Back-off of a failed ACK_EVENTS: 100 ms doubling up to 10 s. */
+#define HVMLINK_ACK_RETRY_MIN		(HZ / 10)
+#define HVMLINK_ACK_RETRY_MAX		(10 * HZ)
+
+/* Zero a request of @type, fill its header and preset rc. */
+static void hvmlink_req_init(struct hvmlink_req_header *hdr, u32 type)
 {
 	unsigned int size = hvmlink_req_size(type);
-	struct hvmlink_req_header *hdr;
 
-	hdr = kzalloc(size, gfp);
-	if (!hdr)
-		return NULL;
+	memset(hdr, 0, size);
 	hdr->size = size;
 	hdr->version = HVMLINK_REQUEST_VERSION;
 	hdr->type = type;
 	hdr->rc = HVMLINK_ERR_GENERAL;
-	return hdr;
 }
 
 /*
- * Hand one request to the device.  Port IO traps to the device model and
- * the OUT completes only after the result is written back, so the request
- * is done when this returns.  Returns 0 when the device processed it (its
- * verdict is hdr->rc), -ENODEV once removed, -ENXIO if the request sits
- * above 4 GiB and the device cannot take such addresses, -EIO if the
- * device could not read the header at all.  Caller holds req_lock.
+ * Submit the request in req_buf.  The port write traps to the device model
+ * and completes only once the result is written back.  0 when the device
+ * processed it (its verdict is the buffer's rc), -EIO if it could not read
+ * the request at all.  Caller holds req_mutex.
  */
-static int hvmlink_submit_locked(struct hvmlink_dev *hdev,
-				 struct hvmlink_req_header *hdr)
+static int hvmlink_doorbell(struct hvmlink_dev *hdev)
 {
-	phys_addr_t pa = virt_to_phys(hdr);
+	struct hvmlink_req_header *hdr = hdev->req_buf;
+	int ret = 0;
 
-	lockdep_assert_held(&hdev->req_lock);
-	if (hdev->removed)
-		return -ENODEV;
-	if (upper_32_bits(pa)) {
-		if (!(hdev->host_features & HVMLINK_HOST_F_REQUEST_HI))
-			return -ENXIO;
-		/* The device resets REQUEST_HI after every submission. */
-		iowrite32(upper_32_bits(pa), hdev->io + HVMLINK_REG_REQUEST_HI);
-	}
-	iowrite32(lower_32_bits(pa), hdev->io + HVMLINK_REG_REQUEST);
-
+	lockdep_assert_held(&hdev->req_mutex);
 	/*
 	 * rc still at its preset may be a real HVMLINK_ERR_GENERAL or a
-	 * header the device could not reach; only LAST_RC tells them apart.
+	 * request the device could not reach; only LAST_RC tells them apart.
+	 * Protocol 1.1 keeps LAST_RC per vCPU, so the write and that read
+	 * stay on one vCPU.  The buffer is below 4 GiB: REQUEST_HI is never
+	 * needed.  Preemption is off only around these two instructions;
+	 * interrupts stay on.
 	 */
+	preempt_disable();
+	iowrite32(lower_32_bits(hdev->req_dma), hdev->io + HVMLINK_REG_REQUEST);
 	if (READ_ONCE(hdr->rc) == HVMLINK_ERR_GENERAL &&
 	    ioread32(hdev->io + HVMLINK_REG_LAST_RC) == (u32)HVMLINK_ERR_NO_REQUEST)
-		return -EIO;
-	return 0;
+		ret = -EIO;
+	preempt_enable();
+	return ret;
 }
 
-/* Submit; 0 once processed, the verdict stays in hdr->rc. */
+/*
+ * Hand the request @hdr (hdr->size bytes, at most HVMLINK_REQUEST_MAX_SIZE)
+ * to the device through the DMA buffer and copy the result back.  Caller
+ * holds req_mutex.  0 once processed (verdict in hdr->rc), -ENODEV once the
+ * device is gone, -EIO as hvmlink_doorbell().
+ */
+static int hvmlink_req_submit_locked(struct hvmlink_dev *hdev,
+				     struct hvmlink_req_header *hdr)
+{
+	u32 size = hdr->size;
+	int ret;
+
+	lockdep_assert_held(&hdev->req_mutex);
+	if (hdev->removed)
+		return -ENODEV;
+	hdr->rc = HVMLINK_ERR_GENERAL;
+	memcpy(hdev->req_buf, hdr, size);
+	ret = hvmlink_doorbell(hdev);
+	/* The device wrote rc and OUT fields only; never more than size. */
+	if (!ret)
+		memcpy(hdr, hdev->req_buf, size);
+	return ret;
+}
+
 static int hvmlink_req_submit(struct hvmlink_dev *hdev,
 			      struct hvmlink_req_header *hdr)
 {
-	unsigned long flags;
 	int ret;
 
-	hdr->rc = HVMLINK_ERR_GENERAL;
-	spin_lock_irqsave(&hdev->req_lock, flags);
-	ret = hvmlink_submit_locked(hdev, hdr);
-	spin_unlock_irqrestore(&hdev->req_lock, flags);
+	mutex_lock(&hdev->req_mutex);
+	ret = hvmlink_req_submit_locked(hdev, hdr);
+	mutex_unlock(&hdev->req_mutex);
 	return ret;
 }
 
@@ -99,56 +122,45 @@ static int hvmlink_req_perform(struct hvmlink_dev *hdev,
 
 static int hvmlink_get_host_version(struct hvmlink_dev *hdev)
 {
-	struct hvmlink_req_host_version *req;
+	struct hvmlink_req_host_version req;
 	int ret;
 
-	req = hvmlink_req_alloc(HVMLINK_REQ_GET_HOST_VERSION, GFP_KERNEL);
-	if (!req)
-		return -ENOMEM;
-	ret = hvmlink_req_perform(hdev, &req->header);
-	if (!ret) {
-		hdev->host_protocol_version = req->protocol_version;
-		hdev->host_major = req->major;
-		hdev->host_minor = req->minor;
-		hdev->host_build = req->build;
-		hdev->host_features = req->features;
-	}
-	kfree(req);
-	return ret;
+	hvmlink_req_init(&req.header, HVMLINK_REQ_GET_HOST_VERSION);
+	ret = hvmlink_req_perform(hdev, &req.header);
+	if (ret)
+		return ret;
+	spin_lock(&hdev->info_lock);
+	hdev->host_protocol_version = req.protocol_version;
+	hdev->host_major = req.major;
+	hdev->host_minor = req.minor;
+	hdev->host_build = req.build;
+	hdev->host_features = req.features;
+	spin_unlock(&hdev->info_lock);
+	return 0;
 }
 
 static int hvmlink_report_guest_info(struct hvmlink_dev *hdev)
 {
-	struct hvmlink_req_guest_info *req;
-	int ret;
+	struct hvmlink_req_guest_info req;
 
-	req = hvmlink_req_alloc(HVMLINK_REQ_REPORT_GUEST_INFO, GFP_KERNEL);
-	if (!req)
-		return -ENOMEM;
-	req->driver_version = HVMLINK_DRIVER_VERSION;
-	req->os_type = HVMLINK_OS_LINUX;
+	hvmlink_req_init(&req.header, HVMLINK_REQ_REPORT_GUEST_INFO);
+	req.driver_version = HVMLINK_DRIVER_VERSION;
+	req.os_type = HVMLINK_OS_LINUX;
 	/* The init namespace's names: what the VM is, not a container. */
-	strscpy_pad(req->os_release, init_utsname()->release,
-		    sizeof(req->os_release));
-	strscpy_pad(req->name, init_utsname()->nodename, sizeof(req->name));
-	ret = hvmlink_req_perform(hdev, &req->header);
-	kfree(req);
-	return ret;
+	strscpy_pad(req.os_release, init_utsname()->release,
+		    sizeof(req.os_release));
+	strscpy_pad(req.name, init_utsname()->nodename, sizeof(req.name));
+	return hvmlink_req_perform(hdev, &req.header);
 }
 
 static int hvmlink_report_facility(struct hvmlink_dev *hdev, u32 status)
 {
-	struct hvmlink_req_facility *req;
-	int ret;
+	struct hvmlink_req_facility req;
 
-	req = hvmlink_req_alloc(HVMLINK_REQ_REPORT_FACILITY, GFP_KERNEL);
-	if (!req)
-		return -ENOMEM;
-	req->facility = HVMLINK_FACILITY_DRIVER;
-	req->status = status;
-	ret = hvmlink_req_perform(hdev, &req->header);
-	kfree(req);
-	return ret;
+	hvmlink_req_init(&req.header, HVMLINK_REQ_REPORT_FACILITY);
+	req.facility = HVMLINK_FACILITY_DRIVER;
+	req.status = status;
+	return hvmlink_req_perform(hdev, &req.header);
 }
 
 /*
@@ -160,7 +172,7 @@ static int hvmlink_program_mask(struct hvmlink_dev *hdev, bool caps, u32 want)
 	u32 type = caps ? HVMLINK_REQ_SET_GUEST_CAPS : HVMLINK_REQ_CTL_FILTER_MASK;
 	u32 valid = caps ? HVMLINK_GUEST_CAP_VALID_MASK : HVMLINK_EVENT_VALID_MASK;
 	/* Both request bodies are or_mask, not_mask, result. */
-	struct hvmlink_req_filter_mask *req;
+	struct hvmlink_req_filter_mask req;
 	int ret;
 
 	BUILD_BUG_ON(sizeof(struct hvmlink_req_filter_mask) !=
@@ -169,20 +181,17 @@ static int hvmlink_program_mask(struct hvmlink_dev *hdev, bool caps, u32 want)
 		     offsetof(struct hvmlink_req_guest_caps, caps));
 	lockdep_assert_held(&hdev->mask_mutex);
 
-	req = hvmlink_req_alloc(type, GFP_KERNEL);
-	if (!req)
-		return -ENOMEM;
-	req->or_mask = want;
-	req->not_mask = ~want & valid;
-	ret = hvmlink_req_perform(hdev, &req->header);
-	if (!ret) {
-		if (caps)
-			hdev->device_caps = req->mask;
-		else
-			hdev->device_filter = req->mask;
-	}
-	kfree(req);
-	return ret;
+	hvmlink_req_init(&req.header, type);
+	req.or_mask = want;
+	req.not_mask = ~want & valid;
+	ret = hvmlink_req_perform(hdev, &req.header);
+	if (ret)
+		return ret;
+	if (caps)
+		hdev->device_caps = req.mask;
+	else
+		hdev->device_filter = req.mask;
+	return 0;
 }
 
 /* Union over sessions (plus the driver's own events).  Under mask_mutex. */
@@ -208,95 +217,147 @@ static int hvmlink_sync_mask(struct hvmlink_dev *hdev, bool caps, bool force)
 	return hvmlink_program_mask(hdev, caps, want);
 }
 
-/* Change a session's filter; the ISR reads it, hence event_lock too. */
-static void hvmlink_session_set_filter(struct hvmlink_session *s, u32 filter)
+/* Note a failed step of a sequence that goes on regardless. */
+static void hvmlink_step(struct hvmlink_dev *hdev, int ret, int *first,
+			 const char *what)
 {
-	unsigned long flags;
+	if (!ret)
+		return;
+	if (ret != -ENODEV)
+		dev_warn(hdev->dev, "%s failed: %d\n", what, ret);
+	if (!*first)
+		*first = ret;
+}
 
-	spin_lock_irqsave(&s->hdev->event_lock, flags);
-	s->filter = filter;
-	s->pending &= filter;
-	spin_unlock_irqrestore(&s->hdev->event_lock, flags);
+/*
+ * Tell a (possibly new) device model everything it should know of this
+ * guest: after a restore or migration it may be a new process.  The order
+ * of docs/protocol.md's start-up: who we are, capabilities, and the filter
+ * last, so nothing raised meanwhile is missed.  Every step is tried even
+ * if an earlier one failed; the first error is returned.
+ */
+static int hvmlink_resend_state(struct hvmlink_dev *hdev)
+{
+	int first = 0;
+
+	mutex_lock(&hdev->mask_mutex);
+	hvmlink_step(hdev, hvmlink_get_host_version(hdev), &first,
+		     "GET_HOST_VERSION");
+	hvmlink_step(hdev, hvmlink_report_guest_info(hdev), &first,
+		     "REPORT_GUEST_INFO");
+	hvmlink_step(hdev, hvmlink_report_facility(hdev, HVMLINK_FACILITY_ACTIVE),
+		     &first, "REPORT_FACILITY");
+	hvmlink_step(hdev, hvmlink_sync_mask(hdev, true, true), &first,
+		     "guest capabilities");
+	hvmlink_step(hdev, hvmlink_sync_mask(hdev, false, true), &first,
+		     "event filter");
+	mutex_unlock(&hdev->mask_mutex);
+	return first;
+}
+
+static void hvmlink_restore_work(struct work_struct *work)
+{
+	struct hvmlink_dev *hdev = container_of(work, struct hvmlink_dev,
+						restore_work);
+
+	if (!hvmlink_resend_state(hdev))
+		dev_info(hdev->dev, "restored: guest state re-reported\n");
 }
 
 /* Hand @events to every session that asked for them and wake waiters. */
 static void hvmlink_dispatch_events(struct hvmlink_dev *hdev, u32 events)
 {
 	struct hvmlink_session *s;
-	unsigned long flags;
 
-	spin_lock_irqsave(&hdev->event_lock, flags);
+	spin_lock(&hdev->event_lock);
 	list_for_each_entry(s, &hdev->sessions, node)
 		s->pending |= events & s->filter;
-	spin_unlock_irqrestore(&hdev->event_lock, flags);
+	spin_unlock(&hdev->event_lock);
 
 	if (events & HVMLINK_EVENT_RESTORED)
 		schedule_work(&hdev->restore_work);
 	wake_up_all(&hdev->event_wq);
 }
 
-irqreturn_t hvmlink_core_isr(int irq, void *data)
+/* ACK_EVENTS and hand out what it returns.  0, or why the ACK failed. */
+static int hvmlink_ack_events(struct hvmlink_dev *hdev)
+{
+	struct hvmlink_req_ack_events ack;
+	int ret;
+
+	hvmlink_req_init(&ack.header, HVMLINK_REQ_ACK_EVENTS);
+	ret = hvmlink_req_perform(hdev, &ack.header);
+	if (ret)
+		return ret;
+	hvmlink_dispatch_events(hdev, ack.events & HVMLINK_EVENT_VALID_MASK);
+	return 0;
+}
+
+/*
+ * Acknowledge until the device stops raising its interrupt, then unmask
+ * it.  An interrupt the device raised is always ours to deal with: if the
+ * ACK fails the interrupt stays masked (so a shared INTx line keeps
+ * working for the others) and the retry work tries again, backing off.
+ * Caller holds irq_mutex.
+ */
+static void hvmlink_service_events(struct hvmlink_dev *hdev)
+{
+	bool (*unmask)(struct hvmlink_dev *hdev) = hdev->bus_ops->irq_unmask;
+	int i, ret = 0;
+
+	lockdep_assert_held(&hdev->irq_mutex);
+	if (hdev->suspended)
+		return;
+	for (i = 0; i < HVMLINK_ACK_ROUNDS; i++) {
+		ret = hvmlink_ack_events(hdev);
+		if (ret)
+			break;
+		if (!unmask || unmask(hdev)) {
+			hdev->ack_retry_delay = 0;
+			return;
+		}
+	}
+	if (ret == -ENODEV)
+		return;
+	if (ret) {
+		hdev->ack_retry_delay = clamp(hdev->ack_retry_delay * 2,
+					      HVMLINK_ACK_RETRY_MIN,
+					      HVMLINK_ACK_RETRY_MAX);
+		dev_warn_ratelimited(hdev->dev,
+				     "ACK_EVENTS failed: %d, retry in %u ms\n",
+				     ret, jiffies_to_msecs(hdev->ack_retry_delay));
+	} else {
+		/* Still raising after every round: a flood; let others run. */
+		hdev->ack_retry_delay = HVMLINK_ACK_RETRY_MIN;
+	}
+	schedule_delayed_work(&hdev->ack_retry_work, hdev->ack_retry_delay);
+}
+
+static void hvmlink_ack_retry_work(struct work_struct *work)
+{
+	struct hvmlink_dev *hdev = container_of(to_delayed_work(work),
+						struct hvmlink_dev,
+						ack_retry_work);
+
+	mutex_lock(&hdev->irq_mutex);
+	hvmlink_service_events(hdev);
+	mutex_unlock(&hdev->irq_mutex);
+}
+
+/*
+ * The interrupt thread: the hard handler (INTx) or the MSI told us the
+ * device raised it, and masked it where needed.  ACK_EVENTS is itself a
+ * Dom0 round trip, so it is done here, not in hard-IRQ context.
+ */
+irqreturn_t hvmlink_core_irq_thread(int irq, void *data)
 {
 	struct hvmlink_dev *hdev = data;
-	struct hvmlink_req_ack_events *ack = hdev->ack_req;
-	u32 events = 0;
-	int ret;
 
-	/* A shared INTx line: not ours unless the device says so. */
-	if (!ioread32(hdev->status + STATUS_FIELD(have_events)))
-		return IRQ_NONE;
-
-	/*
-	 * One port write, no sleeping: done right here with the request
-	 * allocated at probe.  req_lock also keeps a process-context
-	 * REQUEST_HI + REQUEST pair from being split by this submission.
-	 */
-	spin_lock(&hdev->req_lock);
-	ack->header.rc = HVMLINK_ERR_GENERAL;
-	ack->events = 0;
-	ret = hvmlink_submit_locked(hdev, &ack->header);
-	if (!ret)
-		ret = hvmlink_status_to_errno(ack->header.rc);
-	if (!ret)
-		events = ack->events & HVMLINK_EVENT_VALID_MASK;
-	spin_unlock(&hdev->req_lock);
-
-	if (ret) {
-		/*
-		 * The line stays asserted; IRQ_NONE lets the spurious-IRQ
-		 * detector disable it rather than storm forever.
-		 */
-		dev_warn_ratelimited(hdev->dev, "ACK_EVENTS failed: %d\n", ret);
-		return IRQ_NONE;
-	}
-	hvmlink_dispatch_events(hdev, events);
+	mutex_lock(&hdev->irq_mutex);
+	hvmlink_service_events(hdev);
+	mutex_unlock(&hdev->irq_mutex);
+	/* Ours even if the ACK failed: that is retried, never IRQ_NONE. */
 	return IRQ_HANDLED;
-}
-
-/* Re-tell a (possibly new) device model everything it should know. */
-void hvmlink_core_restore(struct hvmlink_dev *hdev)
-{
-	int ret;
-
-	mutex_lock(&hdev->mask_mutex);
-	ret = hvmlink_get_host_version(hdev);
-	if (!ret)
-		ret = hvmlink_report_guest_info(hdev);
-	if (!ret)
-		ret = hvmlink_sync_mask(hdev, false, true);
-	if (!ret)
-		ret = hvmlink_sync_mask(hdev, true, true);
-	if (!ret)
-		ret = hvmlink_report_facility(hdev, HVMLINK_FACILITY_ACTIVE);
-	mutex_unlock(&hdev->mask_mutex);
-	if (ret && ret != -ENODEV)
-		dev_warn(hdev->dev, "restore: re-reporting state failed: %d\n", ret);
-}
-
-static void hvmlink_restore_work(struct work_struct *work)
-{
-	hvmlink_core_restore(container_of(work, struct hvmlink_dev,
-					  restore_work));
 }
 
 int hvmlink_core_init(struct hvmlink_dev *hdev, struct device *dev,
@@ -309,12 +370,15 @@ int hvmlink_core_init(struct hvmlink_dev *hdev, struct device *dev,
 	hdev->io = io;
 	hdev->status = status;
 	kref_init(&hdev->refcount);
-	spin_lock_init(&hdev->req_lock);
+	mutex_init(&hdev->req_mutex);
 	spin_lock_init(&hdev->event_lock);
 	INIT_LIST_HEAD(&hdev->sessions);
 	init_waitqueue_head(&hdev->event_wq);
 	mutex_init(&hdev->mask_mutex);
+	mutex_init(&hdev->irq_mutex);
+	INIT_DELAYED_WORK(&hdev->ack_retry_work, hvmlink_ack_retry_work);
 	INIT_WORK(&hdev->restore_work, hvmlink_restore_work);
+	spin_lock_init(&hdev->info_lock);
 
 	/*
 	 * IDs may be overridden by the admin, so the version register is
@@ -334,86 +398,126 @@ int hvmlink_core_init(struct hvmlink_dev *hdev, struct device *dev,
 			size, version);
 		return -ENODEV;
 	}
-	/* Needed before the first submission (REQUEST_HI support). */
-	hdev->host_features = ioread32(status + STATUS_FIELD(host_features)) |
-		(u64)ioread32(status + STATUS_FIELD(host_features) + 4) << 32;
 
 	/*
-	 * The interrupt's request gets a page below 4 GiB: the ISR then never
-	 * needs REQUEST_HI (one port write less per interrupt) and works even
-	 * on a device without it.
+	 * Every request goes through this one buffer.  The bus glue set a
+	 * 32-bit DMA mask, so it lies below 4 GiB and a request is exactly
+	 * one port write (no REQUEST_HI) whatever the guest's memory size.
 	 */
-	BUILD_BUG_ON(sizeof(*hdev->ack_req) > PAGE_SIZE);
-	hdev->ack_req = (void *)get_zeroed_page(GFP_KERNEL | GFP_DMA32);
-	if (!hdev->ack_req)
+	BUILD_BUG_ON(HVMLINK_REQUEST_MAX_SIZE > PAGE_SIZE);
+	hdev->req_buf = dma_alloc_coherent(dev, HVMLINK_REQUEST_MAX_SIZE,
+					   &hdev->req_dma, GFP_KERNEL);
+	if (!hdev->req_buf)
 		return -ENOMEM;
-	hdev->ack_req->header.size = sizeof(*hdev->ack_req);
-	hdev->ack_req->header.version = HVMLINK_REQUEST_VERSION;
-	hdev->ack_req->header.type = HVMLINK_REQ_ACK_EVENTS;
+	if (upper_32_bits(hdev->req_dma)) {
+		dev_err(dev, "request buffer at %pad is above 4 GiB\n",
+			&hdev->req_dma);
+		ret = -EIO;
+		goto err_free_buf;
+	}
 
 	ret = hvmlink_get_host_version(hdev);
 	if (ret) {
 		dev_err(dev, "GET_HOST_VERSION failed: %d\n", ret);
-		goto err_free_ack;
+		goto err_free_buf;
 	}
-	ret = hvmlink_report_guest_info(hdev);
-	if (ret)
-		dev_warn(dev, "REPORT_GUEST_INFO failed: %d\n", ret);
 	dev_info(dev, "protocol %#x, host %u.%u build %u, features %#llx\n",
 		 hdev->host_protocol_version, hdev->host_major,
 		 hdev->host_minor, hdev->host_build, hdev->host_features);
 	return 0;
 
-err_free_ack:
-	free_page((unsigned long)hdev->ack_req);
-	hdev->ack_req = NULL;
+err_free_buf:
+	dma_free_coherent(dev, HVMLINK_REQUEST_MAX_SIZE, hdev->req_buf,
+			  hdev->req_dma);
+	hdev->req_buf = NULL;
 	return ret;
 }
 
-/* After the interrupt is wired up: ask for events, say we are here. */
+/* Before the interrupt is requested: how it reaches us. */
+void hvmlink_core_set_irq(struct hvmlink_dev *hdev, u32 irq_type,
+			  const struct hvmlink_bus_ops *bus_ops)
+{
+	hdev->bus_ops = bus_ops;
+	spin_lock(&hdev->info_lock);
+	hdev->irq_type = irq_type;
+	spin_unlock(&hdev->info_lock);
+}
+
+/*
+ * After the interrupt is wired up (docs/protocol.md's start-up): report
+ * who we are, set capabilities, and set the filter last: events already
+ * pending raise the interrupt at once and are handled the normal way.
+ * Only a refused filter fails the probe: without it no event arrives.
+ */
 int hvmlink_core_start(struct hvmlink_dev *hdev)
 {
 	int ret;
 
-	mutex_lock(&hdev->mask_mutex);
-	ret = hvmlink_sync_mask(hdev, false, true);
-	if (!ret)
-		ret = hvmlink_sync_mask(hdev, true, true);
-	mutex_unlock(&hdev->mask_mutex);
-	if (ret)
-		return ret;
+	if (hvmlink_report_guest_info(hdev))
+		dev_warn(hdev->dev, "REPORT_GUEST_INFO failed\n");
 	if (hvmlink_report_facility(hdev, HVMLINK_FACILITY_ACTIVE))
 		dev_warn(hdev->dev, "REPORT_FACILITY failed\n");
-	return 0;
+	mutex_lock(&hdev->mask_mutex);
+	if (hvmlink_sync_mask(hdev, true, true))
+		dev_warn(hdev->dev, "SET_GUEST_CAPS failed\n");
+	ret = hvmlink_sync_mask(hdev, false, true);
+	mutex_unlock(&hdev->mask_mutex);
+	return ret;
 }
 
 /*
- * Before the interrupt is freed: mask everything so the device drops the
- * line, then stop all port IO.  Open sessions keep @hdev alive but get
- * -ENODEV from here on.
+ * Mask everything so the device lowers its interrupt, report the driver
+ * gone, then stop all port IO.  Open sessions keep @hdev alive but get
+ * -ENODEV from here on.  Calling it again does nothing more.
  */
 void hvmlink_core_stop(struct hvmlink_dev *hdev)
 {
-	unsigned long flags;
-
 	mutex_lock(&hdev->mask_mutex);
 	hvmlink_program_mask(hdev, false, 0);
 	hvmlink_program_mask(hdev, true, 0);
 	hvmlink_report_facility(hdev, HVMLINK_FACILITY_TERMINATED);
-	spin_lock_irqsave(&hdev->req_lock, flags);
+	mutex_lock(&hdev->req_mutex);
+	spin_lock(&hdev->event_lock);
 	hdev->removed = true;
-	spin_unlock_irqrestore(&hdev->req_lock, flags);
+	spin_unlock(&hdev->event_lock);
+	mutex_unlock(&hdev->req_mutex);
 	mutex_unlock(&hdev->mask_mutex);
+	wake_up_all(&hdev->event_wq);
+}
+
+/*
+ * Quiesce for suspend, hibernation, Xen save and shutdown: no more
+ * requests from the interrupt thread or the works until resume.  Sessions'
+ * tasks are frozen by then; their waits restart on thaw (-ERESTARTSYS).
+ */
+void hvmlink_core_suspend(struct hvmlink_dev *hdev)
+{
+	mutex_lock(&hdev->irq_mutex);
+	hdev->suspended = true;
+	mutex_unlock(&hdev->irq_mutex);
+	cancel_delayed_work_sync(&hdev->ack_retry_work);
+	cancel_work_sync(&hdev->restore_work);
+}
+
+/*
+ * After resume, thaw or restore: the device model may be a new process
+ * that knows nothing of this guest, so tell it again (every step, even
+ * after a failure), then pick up whatever was raised meanwhile.
+ */
+int hvmlink_core_resume(struct hvmlink_dev *hdev)
+{
+	int ret = hvmlink_resend_state(hdev);
+
+	mutex_lock(&hdev->irq_mutex);
+	hdev->suspended = false;
+	hvmlink_service_events(hdev);
+	mutex_unlock(&hdev->irq_mutex);
+	return ret == -ENODEV ? 0 : ret;
 }
 
 static void hvmlink_core_release(struct kref *kref)
 {
-	struct hvmlink_dev *hdev = container_of(kref, struct hvmlink_dev,
-						refcount);
-
-	if (hdev->ack_req)
-		free_page((unsigned long)hdev->ack_req);
-	kfree(hdev);
+	kfree(container_of(kref, struct hvmlink_dev, refcount));
 }
 
 void hvmlink_core_put(struct hvmlink_dev *hdev)
@@ -421,28 +525,35 @@ void hvmlink_core_put(struct hvmlink_dev *hdev)
 	kref_put(&hdev->refcount, hvmlink_core_release);
 }
 
-/* After the interrupt is freed: no more events will come. */
+/*
+ * After hvmlink_core_stop() and once the interrupt is freed: nothing can
+ * submit any more, so the DMA buffer goes before the driver unbinds.
+ */
 void hvmlink_core_remove(struct hvmlink_dev *hdev)
 {
+	cancel_delayed_work_sync(&hdev->ack_retry_work);
 	cancel_work_sync(&hdev->restore_work);
-	wake_up_all(&hdev->event_wq);
+	dma_free_coherent(hdev->dev, HVMLINK_REQUEST_MAX_SIZE, hdev->req_buf,
+			  hdev->req_dma);
+	hdev->req_buf = NULL;
 	hvmlink_core_put(hdev);
 }
 
-struct hvmlink_session *hvmlink_session_open(struct hvmlink_dev *hdev)
+struct hvmlink_session *hvmlink_session_open(struct hvmlink_dev *hdev,
+					     bool admin)
 {
 	struct hvmlink_session *s;
-	unsigned long flags;
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return NULL;
 	s->hdev = hdev;
+	s->admin = admin;
 	kref_get(&hdev->refcount);
 	mutex_lock(&hdev->mask_mutex);
-	spin_lock_irqsave(&hdev->event_lock, flags);
+	spin_lock(&hdev->event_lock);
 	list_add_tail(&s->node, &hdev->sessions);
-	spin_unlock_irqrestore(&hdev->event_lock, flags);
+	spin_unlock(&hdev->event_lock);
 	mutex_unlock(&hdev->mask_mutex);
 	return s;
 }
@@ -450,12 +561,11 @@ struct hvmlink_session *hvmlink_session_open(struct hvmlink_dev *hdev)
 void hvmlink_session_close(struct hvmlink_session *s)
 {
 	struct hvmlink_dev *hdev = s->hdev;
-	unsigned long flags;
 
 	mutex_lock(&hdev->mask_mutex);
-	spin_lock_irqsave(&hdev->event_lock, flags);
+	spin_lock(&hdev->event_lock);
 	list_del(&s->node);
-	spin_unlock_irqrestore(&hdev->event_lock, flags);
+	spin_unlock(&hdev->event_lock);
 	/* What this session asked for goes away with it. */
 	hvmlink_sync_mask(hdev, false, false);
 	hvmlink_sync_mask(hdev, true, false);
@@ -467,15 +577,14 @@ void hvmlink_session_close(struct hvmlink_session *s)
 __poll_t hvmlink_session_poll_mask(struct hvmlink_session *s)
 {
 	struct hvmlink_dev *hdev = s->hdev;
-	unsigned long flags;
 	__poll_t mask = 0;
 
-	spin_lock_irqsave(&hdev->event_lock, flags);
+	spin_lock(&hdev->event_lock);
 	if (s->pending)
 		mask |= EPOLLIN | EPOLLRDNORM;
-	spin_unlock_irqrestore(&hdev->event_lock, flags);
-	if (READ_ONCE(hdev->removed))
+	if (hdev->removed)
 		mask |= EPOLLHUP | EPOLLERR;
+	spin_unlock(&hdev->event_lock);
 	return mask;
 }
 
@@ -485,17 +594,37 @@ __poll_t hvmlink_session_poll_mask(struct hvmlink_session *s)
  * check and the clear.
  */
 static bool hvmlink_wait_done(struct hvmlink_session *s, u32 mask, u32 gen,
-			      u32 *events, bool *cancelled)
+			      u32 *events, bool *cancelled, bool *removed)
 {
 	struct hvmlink_dev *hdev = s->hdev;
-	unsigned long flags;
 
-	spin_lock_irqsave(&hdev->event_lock, flags);
+	spin_lock(&hdev->event_lock);
 	*events = s->pending & mask;
 	s->pending &= ~*events;
 	*cancelled = s->cancel_gen != gen;
-	spin_unlock_irqrestore(&hdev->event_lock, flags);
-	return *events || *cancelled || READ_ONCE(hdev->removed);
+	*removed = hdev->removed;
+	spin_unlock(&hdev->event_lock);
+	return *events || *cancelled || *removed;
+}
+
+/*
+ * A signal came first.  -ERESTARTSYS lets the kernel restart the ioctl
+ * (SA_RESTART, stop signals, the freezer at suspend and Xen save); the time
+ * left goes back to userspace so the restarted wait does not start over.
+ */
+static int hvmlink_wait_interrupted(struct hvmlink_ioctl_wait_events __user *uw,
+				    u32 timeout_ms, unsigned long deadline)
+{
+	long left = (long)(deadline - jiffies);
+	u32 left_ms = 0;
+
+	if (timeout_ms == HVMLINK_WAIT_FOREVER)
+		return -ERESTARTSYS;
+	if (left > 0)
+		left_ms = min(jiffies_to_msecs(left), timeout_ms);
+	if (put_user(left_ms, &uw->timeout_ms))
+		return -EFAULT;
+	return -ERESTARTSYS;
 }
 
 static int hvmlink_ioctl_wait_events(struct hvmlink_session *s,
@@ -503,9 +632,9 @@ static int hvmlink_ioctl_wait_events(struct hvmlink_session *s,
 {
 	struct hvmlink_dev *hdev = s->hdev;
 	struct hvmlink_ioctl_wait_events w;
-	bool cancelled = false;
+	bool cancelled = false, removed = false;
+	unsigned long deadline;
 	u32 events = 0, gen;
-	unsigned long flags;
 	long timeout, left;
 
 	if (copy_from_user(&w, arg, sizeof(w)))
@@ -513,36 +642,39 @@ static int hvmlink_ioctl_wait_events(struct hvmlink_session *s,
 	if (!w.mask || (w.mask & ~HVMLINK_EVENT_VALID_MASK) || w.padding)
 		return -EINVAL;
 
-	spin_lock_irqsave(&hdev->event_lock, flags);
+	spin_lock(&hdev->event_lock);
 	gen = s->cancel_gen;
-	spin_unlock_irqrestore(&hdev->event_lock, flags);
+	spin_unlock(&hdev->event_lock);
 
 	if (w.timeout_ms == 0) {
-		hvmlink_wait_done(s, w.mask, gen, &events, &cancelled);
+		hvmlink_wait_done(s, w.mask, gen, &events, &cancelled, &removed);
 	} else {
 		timeout = w.timeout_ms == HVMLINK_WAIT_FOREVER ?
 			MAX_SCHEDULE_TIMEOUT : msecs_to_jiffies(w.timeout_ms);
-#define WAIT_DONE hvmlink_wait_done(s, w.mask, gen, &events, &cancelled)
+		deadline = jiffies + timeout;
 		left = wait_event_interruptible_timeout(hdev->event_wq,
-							WAIT_DONE, timeout);
-#undef WAIT_DONE
+							hvmlink_wait_done(s, w.mask, gen,
+									  &events,
+									  &cancelled,
+									  &removed),
+							timeout);
 		if (left < 0)
-			return -EINTR;
+			return hvmlink_wait_interrupted(arg, w.timeout_ms, deadline);
 	}
 
 	if (!events) {
 		if (cancelled)
 			return -ECANCELED;
-		if (READ_ONCE(hdev->removed))
+		if (removed)
 			return -ENODEV;
 		return -ETIMEDOUT;
 	}
 	w.events = events;
 	if (copy_to_user(arg, &w, sizeof(w))) {
 		/* Do not lose them: give them back to the session. */
-		spin_lock_irqsave(&hdev->event_lock, flags);
+		spin_lock(&hdev->event_lock);
 		s->pending |= events & s->filter;
-		spin_unlock_irqrestore(&hdev->event_lock, flags);
+		spin_unlock(&hdev->event_lock);
 		return -EFAULT;
 	}
 	return 0;
@@ -551,13 +683,21 @@ static int hvmlink_ioctl_wait_events(struct hvmlink_session *s,
 static int hvmlink_ioctl_cancel_waits(struct hvmlink_session *s)
 {
 	struct hvmlink_dev *hdev = s->hdev;
-	unsigned long flags;
 
-	spin_lock_irqsave(&hdev->event_lock, flags);
+	spin_lock(&hdev->event_lock);
 	s->cancel_gen++;
-	spin_unlock_irqrestore(&hdev->event_lock, flags);
+	spin_unlock(&hdev->event_lock);
 	wake_up_all(&hdev->event_wq);
 	return 0;
+}
+
+/* Change a session's filter; the interrupt thread reads it under event_lock. */
+static void hvmlink_session_set_filter(struct hvmlink_session *s, u32 filter)
+{
+	spin_lock(&s->hdev->event_lock);
+	s->filter = filter;
+	s->pending &= filter;
+	spin_unlock(&s->hdev->event_lock);
 }
 
 static int hvmlink_ioctl_set_mask(struct hvmlink_session *s, bool caps,
@@ -573,8 +713,9 @@ static int hvmlink_ioctl_set_mask(struct hvmlink_session *s, bool caps,
 		return -EFAULT;
 	if ((m.or_mask | m.not_mask) & ~valid)
 		return -EINVAL;
-	/* Capabilities are what the host sees of the guest: as REPORT_*. */
-	if (caps && (m.or_mask | m.not_mask) && !capable(CAP_SYS_ADMIN))
+	/* Capabilities are what the host sees of the guest: admin only. */
+	if (!s->admin && (caps ? m.or_mask | m.not_mask :
+			  m.or_mask & ~HVMLINK_USER_EVENTS))
 		return -EPERM;
 
 	mutex_lock(&hdev->mask_mutex);
@@ -601,6 +742,7 @@ static int hvmlink_ioctl_set_mask(struct hvmlink_session *s, bool caps,
 	return ret;
 }
 
+/* The null ioctl: no device access, no lock a request holds. */
 static int hvmlink_ioctl_version(struct hvmlink_session *s, void __user *arg)
 {
 	struct hvmlink_dev *hdev = s->hdev;
@@ -609,19 +751,20 @@ static int hvmlink_ioctl_version(struct hvmlink_session *s, void __user *arg)
 	memset(&v, 0, sizeof(v));
 	v.interface_version = HVMLINK_IOCTL_INTERFACE_VERSION;
 	v.driver_version = HVMLINK_DRIVER_VERSION;
-	mutex_lock(&hdev->mask_mutex);
+	spin_lock(&hdev->info_lock);
 	v.protocol_version = hdev->host_protocol_version;
 	v.host_major = hdev->host_major;
 	v.host_minor = hdev->host_minor;
 	v.host_build = hdev->host_build;
 	v.irq_type = hdev->irq_type;
 	v.host_features = hdev->host_features;
-	mutex_unlock(&hdev->mask_mutex);
+	spin_unlock(&hdev->info_lock);
 	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
 static int hvmlink_ioctl_request(struct hvmlink_session *s, void __user *arg)
 {
+	struct hvmlink_dev *hdev = s->hdev;
 	struct hvmlink_ioctl_request r;
 	struct hvmlink_req_header *hdr;
 	void __user *ubuf;
@@ -635,7 +778,10 @@ static int hvmlink_ioctl_request(struct hvmlink_session *s, void __user *arg)
 		return -E2BIG;
 	ubuf = u64_to_user_ptr(r.buf);
 
-	/* Copied in once; every check below looks at the private copy. */
+	/*
+	 * Copied in once, before any lock: every check below looks at the
+	 * private copy, and a fault on user memory never holds up others.
+	 */
 	hdr = memdup_user(ubuf, r.size);
 	if (IS_ERR(hdr))
 		return PTR_ERR(hdr);
@@ -645,20 +791,16 @@ static int hvmlink_ioctl_request(struct hvmlink_session *s, void __user *arg)
 	    hdr->reserved1 || hdr->reserved2 ||
 	    hvmlink_req_size(hdr->type) != r.size)
 		goto out;
-	switch (hvmlink_req_access(hdr->type)) {
-	case HVMLINK_REQ_ACCESS_ANY:
-		break;
-	case HVMLINK_REQ_ACCESS_ADMIN:
-		ret = -EPERM;
-		if (!capable(CAP_SYS_ADMIN))
-			goto out;
-		break;
-	default:
-		/* Unknown, or owned by the driver (session ioctls). */
+	ret = hvmlink_req_allowed(hdr, s->admin);
+	if (ret)
 		goto out;
-	}
 
-	ret = hvmlink_req_submit(s->hdev, hdr);
+	/* Killable: a task stuck behind a dead device model can still go. */
+	ret = mutex_lock_killable(&hdev->req_mutex);
+	if (ret)
+		goto out;
+	ret = hvmlink_req_submit_locked(hdev, hdr);
+	mutex_unlock(&hdev->req_mutex);
 	if (!ret && copy_to_user(ubuf, hdr, r.size))
 		ret = -EFAULT;
 out:
