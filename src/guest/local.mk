@@ -130,7 +130,9 @@ GUEST_KMOD_SRCS = \
 	src/guest/linux/hvmlink_core.h \
 	src/guest/linux/hvmlink_linux.c
 EXTRA_DIST += $(GUEST_KMOD_SRCS) src/guest/linux/Makefile \
-	src/guest/linux/checkpatch.sh src/guest/linux/test-module-build.sh
+	src/guest/linux/checkpatch.sh src/guest/linux/test-module-build.sh \
+	src/guest/linux/dkms.conf src/guest/linux/dkms-source.sh \
+	src/guest/linux/current-kernel-root.sh src/guest/linux/60-hvmlink.rules
 
 # The same sources for DKMS, under $(prefix)/src/hvmlink-VERSION in the
 # layout of this tree (see dkms.conf.in), with dkms.conf at the top.
@@ -159,7 +161,7 @@ guest-module:
 	    cp $(abs_top_srcdir)/$$f $(GUEST_KMOD_DIR)/ || exit 1; \
 	done
 	$(MAKE) -C $(LINUX_HEADERS) M=$(GUEST_KMOD_DIR) \
-	  HVMLINK_TOP=$(abs_top_srcdir) modules
+	  HVMLINK_TOP=$(abs_top_srcdir) KCFLAGS=-Werror modules
 
 clean-local: guest-module-clean
 guest-module-clean:

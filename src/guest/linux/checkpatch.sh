@@ -68,18 +68,45 @@ if [ $# -eq 0 ]; then
 		"$here"/../../../include/hvmlink/ioctl.h
 fi
 
+# include/hvmlink/*.h are uapi headers: checkpatch applies the kernel's
+# uapi rules (C99 types and 1 << n allowed, BIT() not exported) only to
+# paths under include/uapi/, so they are checked under such a name, from a
+# scratch copy; reports name the real file again.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/include/uapi/hvmlink"
+n=0
+for f in "$@"; do
+	case $f in
+	*/include/hvmlink/*.h | include/hvmlink/*.h)
+		n=$((n + 1))
+		cp "$f" "$tmp/include/uapi/hvmlink/$(basename "$f")"
+		echo "include/uapi/hvmlink/$(basename "$f") $f" >>"$tmp/map"
+		;;
+	*) cp "$f" "$tmp/$n.$(basename "$f")"
+		echo "$n.$(basename "$f") $f" >>"$tmp/map"
+		n=$((n + 1))
+		;;
+	esac
+done
+
 # --no-tree: not run from a kernel tree; spelling.txt and
 # const_structs.checkpatch are found next to checkpatch.pl.
-# FILE_PATH_CHANGES and SPDX_LICENSE_TAG on headers: not meaningful for
-# files outside a kernel tree.  LINUX_VERSION_CODE: none used.
-perl "$cache/checkpatch.pl" --no-tree --strict --quiet --terse --show-types \
+# FILE_PATH_CHANGES: not meaningful for files outside a kernel tree.
+# shellcheck disable=SC2046 # the names have no spaces (mktemp, basenames)
+# --root: where the CamelCase check looks for known identifiers (only
+# these headers).
+(cd "$tmp" && perl "$cache/checkpatch.pl" --no-tree --root "$tmp" --strict --quiet --terse --show-types \
 	--ignore FILE_PATH_CHANGES \
-	--max-line-length=100 -f "$@" >"${TMPDIR:-/tmp}/checkpatch.$$" 2>&1 || true
+	--max-line-length=100 -f $(cut -d' ' -f1 map)) >"$tmp/out" 2>&1 || true
 # A clean file still prints its "total: 0 errors, 0 warnings, 0 checks".
-out=$(grep -v '^total: 0 errors, 0 warnings, 0 checks, ' "${TMPDIR:-/tmp}/checkpatch.$$" || true)
-rm -f "${TMPDIR:-/tmp}/checkpatch.$$"
+out=$(grep -v '^total: 0 errors, 0 warnings, 0 checks, ' "$tmp/out" || true)
 if [ -n "$out" ]; then
-	printf '%s\n' "$out"
+	printf '%s\n' "$out" | while IFS= read -r line; do
+		name=${line%%:*}
+		real=$(awk -v n="$name" '$1 == n { print $2 }' "$tmp/map")
+		if [ -n "$real" ]; then printf '%s%s\n' "$real" "${line#"$name"}"; else printf '%s\n' "$line"; fi
+	done
 	exit 1
 fi
 echo "checkpatch.sh: clean: $*"
