@@ -28,6 +28,14 @@ src_guest_cli_hvmlink_static_LDADD = $(src_guest_cli_hvmlink_LDADD)
 src_guest_cli_hvmlink_static_LDFLAGS = $(AM_LDFLAGS) -all-static
 endif
 
+if !SANITIZERS
+# The kernel module's behaviour, checked inside the e2e guest (static, for
+# its busybox root; see docs/guest.md).
+noinst_PROGRAMS += tests/kmod/hvmlink-kmod-check
+tests_kmod_hvmlink_kmod_check_SOURCES = tests/kmod/hvmlink-kmod-check.c
+tests_kmod_hvmlink_kmod_check_LDFLAGS = $(AM_LDFLAGS) -all-static
+endif
+
 # Agent logic as libraries so the unit tests link the same code: what
 # both agents share (and the system agent), and the desktop backends
 # only the session agent links (no X libraries in the root daemon).
