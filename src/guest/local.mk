@@ -125,6 +125,10 @@ tests_unit_guest_req_policy_test_SOURCES = tests/unit/guest-req-policy-test.c
 tests_unit_guest_req_policy_test_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 tests_unit_guest_req_policy_test_LDADD = $(GLIB_LIBS)
 
+# The uapi headers compile alone as C11+ and C++11+ (gcc/g++, clang).
+TESTS += tests/unit/uapi-headers-test.sh
+EXTRA_DIST += tests/unit/uapi-headers-test.sh
+
 tests_unit_guest_agent_test_SOURCES = tests/unit/guest-agent-test.c
 tests_unit_guest_agent_test_CFLAGS = $(AM_CFLAGS) $(GIO_CFLAGS) $(X11RANDR_CFLAGS)
 tests_unit_guest_agent_test_LDADD = src/guest/agent/libsession.la $(GIO_LIBS)

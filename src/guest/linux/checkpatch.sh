@@ -65,6 +65,7 @@ fetch() {
 if [ $# -eq 0 ]; then
 	# The module, the header it shares with userspace, and the uapi.
 	set -- "$here"/*.c "$here"/*.h "$here"/../req_table.h \
+		"$here"/../../../include/hvmlink/protocol.h \
 		"$here"/../../../include/hvmlink/ioctl.h
 fi
 
