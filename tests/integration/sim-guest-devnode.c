@@ -56,39 +56,6 @@ static void on_stop(int sig)
 	sd_stop = 1;
 }
 
-#ifndef HVMLINK_USER_EVENTS
-/* Until the driver's policy (decision D4) is in req_table.h: the same
- * rule, from hvmlink_req_access(). */
-#define HVMLINK_USER_EVENTS \
-	(HVMLINK_EVENT_DISPLAY_CHANGE | HVMLINK_EVENT_KV_CHANGE | \
-	 HVMLINK_EVENT_RESTORED)
-static int hvmlink_req_allowed(const struct hvmlink_req_header *hdr, int admin)
-{
-	const struct hvmlink_req_facility *f = (const void *)hdr;
-
-	switch (hdr->type) {
-	case HVMLINK_REQ_REPORT_GUEST_INFO:
-		return -EPERM;
-	case HVMLINK_REQ_REPORT_DISPLAY:
-		return 0;
-	case HVMLINK_REQ_REPORT_FACILITY:
-		if (f->facility == HVMLINK_FACILITY_DRIVER)
-			return -EPERM;
-		return admin || f->facility == HVMLINK_FACILITY_DISPLAY ? 0 : -EPERM;
-	default:
-		break;
-	}
-	switch (hvmlink_req_access(hdr->type)) {
-	case HVMLINK_REQ_ACCESS_ANY:
-		return 0;
-	case HVMLINK_REQ_ACCESS_ADMIN:
-		return admin ? 0 : -EPERM;
-	default:
-		return -EINVAL;
-	}
-}
-#endif
-
 static void sd_send(int fd, uint32_t op, int32_t ret, const void *data,
 		    uint32_t len)
 {
