@@ -144,20 +144,23 @@ GUEST_KMOD_SRCS = \
 EXTRA_DIST += $(GUEST_KMOD_SRCS) src/guest/linux/Makefile \
 	src/guest/linux/checkpatch.sh src/guest/linux/test-module-build.sh \
 	src/guest/linux/dkms.conf src/guest/linux/dkms-source.sh \
-	src/guest/linux/current-kernel-root.sh src/guest/linux/60-hvmlink.rules
+	src/guest/linux/current-kernel-root.sh
 
-# The same sources for DKMS, under $(prefix)/src/hvmlink-VERSION in the
-# layout of this tree (see dkms.conf.in), with dkms.conf at the top.
+# Device node modes and the system agent's start (decision D4).
+dist_udevrules_DATA = src/guest/linux/60-hvmlink.rules
+
+# The DKMS source tree hvmlink-dkms ships as $(prefix)/src/hvmlink-VERSION:
+# laid out by dkms-source.sh, the very tree test-module-build.sh builds
+# with dkms.conf's own MAKE line (a flat tree, dkms.conf at its top).
 dkmsdir = $(prefix)/src/$(PACKAGE)-$(VERSION)
-nobase_dist_dkms_DATA = $(GUEST_KMOD_SRCS) src/guest/req_table.h \
-	include/hvmlink/protocol.h include/hvmlink/ioctl.h
-dkms_DATA = src/guest/linux/dkms.conf
-EXTRA_DIST += src/guest/linux/dkms.conf.in
-CLEANFILES += src/guest/linux/dkms.conf
-src/guest/linux/dkms.conf: $(top_srcdir)/src/guest/linux/dkms.conf.in Makefile
-	$(AM_V_GEN)$(MKDIR_P) $(@D) && \
-	sed -e 's|@VERSION[@]|$(VERSION)|g' \
-		$(top_srcdir)/src/guest/linux/dkms.conf.in >$@.tmp && mv $@.tmp $@
+install-data-local: install-dkms-source
+uninstall-local: uninstall-dkms-source
+install-dkms-source:
+	$(AM_V_GEN)$(SHELL) $(top_srcdir)/src/guest/linux/dkms-source.sh \
+		'$(DESTDIR)$(dkmsdir)' '$(VERSION)'
+uninstall-dkms-source:
+	rm -rf '$(DESTDIR)$(dkmsdir)'
+.PHONY: install-dkms-source uninstall-dkms-source
 
 if KMOD
 GUEST_KMOD_DIR = $(abs_top_builddir)/src/guest/linux-kbuild

@@ -12,7 +12,6 @@ EXTRA_DIST += \
 	debian/hvmlink-dev.install \
 	debian/hvmlink-dkms.dkms \
 	debian/hvmlink-dkms.install \
-	debian/hvmlink-dkms.lintian-overrides \
 	debian/hvmlink-dkms.postinst \
 	debian/hvmlink-guest.docs \
 	debian/hvmlink-guest.install \
