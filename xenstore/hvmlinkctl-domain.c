@@ -171,7 +171,7 @@ static int vm_by_name(struct xs_handle *xsh, const char *arg, char *uuid)
 	if (matches > 1) {
 		ctl_error("VM name \"%s\" is ambiguous (%d VMs had it); use the UUID",
 			  arg, matches);
-		return -CTL_EXIT_USAGE;
+		return -CTL_EXIT_NO_DOMAIN;
 	}
 	return matches ? 0 : -CTL_EXIT_NO_DOMAIN;
 }

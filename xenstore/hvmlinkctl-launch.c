@@ -7,31 +7,63 @@
  *   hvmlinkd --domid D ...    (ioreq server registered, state "ready")
  *   xl unpause D
  *
- * Any failure undoes what was done: the daemon is stopped and the paused
- * domain destroyed, so nothing half-started is left behind.
+ * Any failure, and SIGINT/SIGTERM/SIGHUP at any stage, undoes what was
+ * done: the daemon is stopped and the paused domain destroyed, named in
+ * the message, so nothing half-started is left behind.
+ *
+ * The new domain is found by the name the configuration gives it (xl
+ * refuses a second domain of the same name), never by comparing domain
+ * lists, so concurrent launches cannot take each other's domain.
+ *
+ * When the configuration already names the hvmlink device-model wrapper
+ * (device_model_override, docs/lifecycle.md), the toolstack starts
+ * hvmlinkd itself before the guest runs; launch then starts no daemon and
+ * only creates, checks readiness and unpauses.
  */
 #include "xenstore/hvmlinkctl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
+#include <sys/signalfd.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <xenstore.h>
 
+#include "xenstore/hvmlinkctl-escape.h"
+#include "xenstore/hvmlinkctl-model.h"
 #include "xenstore/schema.h"
 
 #ifndef HVMLINKD_PATH
 #define HVMLINKD_PATH "/usr/local/sbin/hvmlinkd"
 #endif
 
+#define LAUNCH_PARAMS "CONFIG [XL-ARGS...] [-- DAEMON-ARGS...]"
+
+/* hvmlinkd's exit status when another daemon serves the domain (D3). */
+#define HVMLINKD_EXIT_ALREADY_SERVED	3
+
 /* How long a stopping daemon gets before SIGKILL. */
 #define STOP_GRACE_MS	5000
+
+struct launch {
+	struct xs_handle *xsh;
+	char *name;		/* the domain's name, from the configuration */
+	bool toolstack_dm;	/* device_model_override starts hvmlinkd */
+	int domid;		/* -1 until created */
+	pid_t child;		/* the daemon we started, 0 if none */
+	bool child_running;
+	bool child_exited;	/* SIGCHLD: reap it */
+	int errfd;		/* the daemon's stderr, relayed until ready */
+	int sigfd;		/* SIGINT, SIGTERM, SIGHUP; SIGCHLD */
+	int signo;		/* the first of them received, 0 if none */
+	char why[128];		/* what failed, when it needs a number */
+};
 
 static const char *xl_binary(void)
 {
@@ -52,14 +84,31 @@ static int wait_status(pid_t pid)
 	return 128 + WTERMSIG(status);
 }
 
+/* In a child: the signal mask of a fresh process. */
+static void child_signals(bool ignore_stop)
+{
+	sigset_t none;
+
+	if (ignore_stop) {
+		/* xl finishes what it started: hvmlinkctl, which has seen the
+		 * signal too, then undoes it as a whole. */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+	}
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 /* Run argv to completion; its exit status, or -1 if it could not run. */
-static int run(char *const argv[])
+static int run_xl(char *const argv[])
 {
 	pid_t pid = fork();
 
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		child_signals(true);
 		execvp(argv[0], argv);
 		fprintf(stderr, "hvmlinkctl: cannot run %s: %s\n", argv[0],
 			strerror(errno));
@@ -68,33 +117,34 @@ static int run(char *const argv[])
 	return wait_status(pid);
 }
 
-static int xl_simple(const char *verb, unsigned int domid)
+static int xl_simple(const char *verb, int domid)
 {
 	char id[16];
 	char *argv[] = { (char *)xl_binary(), (char *)verb, id, NULL };
 
-	snprintf(id, sizeof(id), "%u", domid);
-	return run(argv);
+	snprintf(id, sizeof(id), "%d", domid);
+	return run_xl(argv);
 }
 
-/* Domain ids present now, as a bitmap over 0..SCHEMA_DOMID_MAX. */
-static int snapshot(struct xs_handle *xsh, unsigned char *map)
+/* Remember the first stop signal that arrived (non-blocking), and
+ * whether our daemon exited (SIGCHLD; xl's children are waited for
+ * where they run). */
+static void poll_signals(struct launch *l)
 {
-	unsigned int n = 0;
-	char **ids = xs_directory(xsh, XBT_NULL, "/local/domain", &n);
+	struct signalfd_siginfo si;
 
-	memset(map, 0, SCHEMA_DOMID_MAX + 1);
-	if (!ids)
-		return errno == ENOENT ? 0 : -1;
-	for (unsigned int i = 0; i < n; i++) {
-		char *end;
-		unsigned long id = strtoul(ids[i], &end, 10);
+	while (read(l->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		if (si.ssi_signo != SIGCHLD && !l->signo)
+			l->signo = (int)si.ssi_signo;
+	/* SIGCHLDs coalesce and xl's children send them too: ask about our
+	 * daemon itself, leaving it to be reaped by wait_status(). */
+	if (l->child_running && !l->child_exited) {
+		siginfo_t info = { 0 };
 
-		if (!*end && id <= SCHEMA_DOMID_MAX)
-			map[id] = 1;
+		if (waitid(P_PID, (id_t)l->child, &info,
+			   WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == l->child)
+			l->child_exited = true;
 	}
-	free(ids);
-	return 0;
 }
 
 static long long now_ms(void)
@@ -105,36 +155,51 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Stop the daemon: our child if it still runs, else the pid it
- * published (it daemonized).  SIGTERM, then SIGKILL after a grace time. */
-static void stop_daemon(struct xs_handle *xsh, unsigned int domid, pid_t child,
-			bool child_running)
+/* Copy what the daemon wrote to its stderr to ours; at EOF stop. */
+static void relay_stderr(struct launch *l)
+{
+	char buf[4096];
+	ssize_t n = read(l->errfd, buf, sizeof(buf));
+
+	if (n > 0) {
+		if (fwrite(buf, 1, (size_t)n, stderr) != (size_t)n)
+			clearerr(stderr);
+		return;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	close(l->errfd);
+	l->errfd = -1;
+}
+
+/* Stop the daemon: our child if it still runs, else the pid it published
+ * (it detached).  SIGTERM, then SIGKILL after a grace time. */
+static void stop_daemon(struct launch *l)
 {
 	char path[SCHEMA_PATH_MAX];
-	unsigned int len;
-	pid_t pid = child_running ? child : 0;
+	pid_t pid = l->child_running ? l->child : 0;
 	long long end;
 
-	if (!pid && schema_path(path, sizeof(path), domid, SCHEMA_PID)) {
-		char *v = xs_read(xsh, XBT_NULL, path, &len);
+	if (!pid && l->child && schema_path(path, sizeof(path), (unsigned int)l->domid,
+					    SCHEMA_PID)) {
+		unsigned int len;
+		char *v = xs_read(l->xsh, XBT_NULL, path, &len);
+		long long p = v && strlen(v) == len ? ctl_parse_uint(v, 0x7fffffff) : -1;
 
-		if (v && strlen(v) == len && *v) {
-			char *e;
-			long p = strtol(v, &e, 10);
-
-			if (!*e && p > 1)
-				pid = (pid_t)p;
-		}
 		free(v);
+		if (p > 1)
+			pid = (pid_t)p;
 	}
 	if (!pid)
 		return;
 	kill(pid, SIGTERM);
 	end = now_ms() + STOP_GRACE_MS;
 	for (;;) {
-		if (child_running) {
-			if (waitpid(pid, NULL, WNOHANG) == pid)
+		if (l->child_running) {
+			if (waitpid(pid, NULL, WNOHANG) == pid) {
+				l->child_running = false;
 				return;
+			}
 		} else if (kill(pid, 0) != 0) {
 			return;
 		}
@@ -142,24 +207,33 @@ static void stop_daemon(struct xs_handle *xsh, unsigned int domid, pid_t child,
 			break;
 		usleep(20000);
 	}
-	fprintf(stderr, "hvmlinkctl: hvmlinkd (pid %ld) ignores SIGTERM, killing it\n",
-		(long)pid);
+	ctl_error("hvmlinkd (pid %ld) ignores SIGTERM, killing it", (long)pid);
 	kill(pid, SIGKILL);
-	if (child_running)
+	if (l->child_running)
 		waitpid(pid, NULL, 0);
+	l->child_running = false;
 }
 
-static pid_t spawn_daemon(const char *path, unsigned int domid, int argc,
+/*
+ * The daemon runs in a session of its own (a Ctrl-C meant for hvmlinkctl
+ * does not reach it; hvmlinkctl stops it as part of its clean-up), with
+ * stdin and stdout on /dev/null and stderr on a pipe hvmlinkctl relays
+ * until the daemon is ready: it never holds hvmlinkctl's output open.
+ * SIGPIPE is ignored in it, so a daemon that logs to stderr after
+ * hvmlinkctl has gone loses those lines, not its life.
+ */
+static pid_t spawn_daemon(struct launch *l, const char *path, int argc,
 			  char **argv)
 {
+	g_autofree char **args = g_new0(char *, (size_t)argc + 4);
 	char id[16];
-	char **args = calloc((size_t)argc + 4, sizeof(*args));
+	int pipefd[2], null;
 	pid_t pid;
 	int n = 0;
 
-	if (!args)
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return -1;
-	snprintf(id, sizeof(id), "%u", domid);
+	snprintf(id, sizeof(id), "%d", l->domid);
 	args[n++] = (char *)path;
 	args[n++] = (char *)"--domid";
 	args[n++] = id;
@@ -168,171 +242,334 @@ static pid_t spawn_daemon(const char *path, unsigned int domid, int argc,
 	args[n] = NULL;
 	pid = fork();
 	if (pid == 0) {
+		child_signals(false);
+		signal(SIGPIPE, SIG_IGN);
+		setsid();
+		null = open("/dev/null", O_RDWR);
+		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+		    dup2(pipefd[1], 2) < 0)
+			_exit(127);
 		execv(path, args);
 		fprintf(stderr, "hvmlinkctl: cannot run %s: %s\n", path,
 			strerror(errno));
 		_exit(127);
 	}
-	free(args);
+	close(pipefd[1]);
+	if (pid < 0) {
+		close(pipefd[0]);
+		return -1;
+	}
+	fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
+	l->errfd = pipefd[0];
 	return pid;
+}
+
+/* ---- the configuration: name and device_model_override ---- */
+
+/* The value of the last "KEY = VALUE" (quoted or not) in text. */
+static char *config_value(const char *text, const char *key)
+{
+	g_autofree char *pattern = g_strdup_printf(
+		"^[ \\t]*%s[ \\t]*=[ \\t]*(?:\"([^\"]*)\"|'([^']*)'|([^ \\t\"'#;]+))",
+		key);
+	g_autoptr(GRegex) re = g_regex_new(pattern, G_REGEX_MULTILINE, 0, NULL);
+	g_autoptr(GMatchInfo) m = NULL;
+	char *value = NULL;
+
+	g_regex_match(re, text, 0, &m);
+	while (g_match_info_matches(m)) {
+		g_free(value);
+		value = NULL;
+		for (int g = 1; g <= 3 && !value; g++) {
+			char *v = g_match_info_fetch(m, g);
+
+			if (v && *v)
+				value = v;
+			else
+				g_free(v);
+		}
+		g_match_info_next(m, NULL);
+	}
+	return value;
+}
+
+/* xl takes extra "KEY=VALUE" settings after the file; later ones win. */
+static char *setting(const char *file_text, char **xl_args, int n,
+		     const char *key)
+{
+	char *value = config_value(file_text, key);
+
+	for (int i = 0; i < n; i++) {
+		char *v = config_value(xl_args[i], key);
+
+		if (v) {
+			g_free(value);
+			value = v;
+		}
+	}
+	return value;
+}
+
+/* ---- steps ---- */
+
+/* The domain named l->name, or -1 (none, or several: not ours to pick). */
+static int domid_by_name(struct launch *l)
+{
+	unsigned int n = 0;
+	char **ids = xs_directory(l->xsh, XBT_NULL, "/local/domain", &n);
+	int found = -1, count = 0;
+
+	for (unsigned int i = 0; ids && i < n; i++) {
+		g_autofree char *path = g_strdup_printf("/local/domain/%s/name", ids[i]);
+		long long id = ctl_parse_uint(ids[i], SCHEMA_DOMID_MAX);
+		unsigned int len;
+		char *name;
+
+		if (id < SCHEMA_DOMID_MIN)
+			continue;
+		name = xs_read(l->xsh, XBT_NULL, path, &len);
+		if (name && strlen(name) == len && !strcmp(name, l->name)) {
+			found = (int)id;
+			count++;
+		}
+		free(name);
+	}
+	free(ids);
+	return count == 1 ? found : -1;
+}
+
+static const char *signame(int signo)
+{
+	return signo == SIGINT ? "SIGINT" : signo == SIGTERM ? "SIGTERM" :
+	       signo == SIGHUP ? "SIGHUP" : "a signal";
+}
+
+/* Undo everything: daemon stopped, domain destroyed.  why: the step that
+ * failed, or NULL when a signal stopped us. */
+static int undo(struct launch *l, const char *why)
+{
+	g_autofree char *name = ctl_text_escape(l->name, strlen(l->name));
+
+	if (why)
+		ctl_error("launch: %s; destroying domain %s (id %d)", why, name,
+			  l->domid);
+	else
+		ctl_error("launch: interrupted by %s; destroying domain %s (id %d)",
+			  signame(l->signo), name, l->domid);
+	stop_daemon(l);
+	if (xl_simple("destroy", l->domid) != 0)
+		ctl_error("launch: xl destroy %d failed too; destroy domain %s by hand",
+			  l->domid, name);
+	return CTL_EXIT_LAUNCH;
+}
+
+/* Wait for "ready", relaying the daemon's stderr and noticing its exit
+ * (SIGCHLD) and our stop signals.  Returns NULL when ready, else what
+ * went wrong (l->signo set if a signal). */
+static const char *await_ready(struct launch *l, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	int rc, which;
+
+	for (;;) {
+		int fds[2], n = 0, idx_err = -1;
+		long long left = deadline - now_ms();
+
+		fds[n++] = l->sigfd;
+		if (l->errfd >= 0)
+			fds[idx_err = n++] = l->errfd;
+		rc = ctl_wait_ready(l->xsh, (unsigned int)l->domid,
+				    left > 0 ? (int)left : 0, fds, (unsigned int)n,
+				    &which);
+		if (rc == 0)
+			return NULL;
+		if (rc == -CTL_EXIT_TIMEOUT)
+			return "hvmlinkd did not become ready in time";
+		if (rc < 0)
+			return "lost xenstore while waiting for hvmlinkd";
+		if (which == idx_err) {
+			relay_stderr(l);
+			continue;
+		}
+		poll_signals(l);
+		if (l->signo)
+			return "";
+		if (l->child_exited) {
+			/* The child exited: failure, or it detached once ready. */
+			int status = wait_status(l->child);
+
+			l->child_running = false;
+			l->child_exited = false;
+			if (status == HVMLINKD_EXIT_ALREADY_SERVED) {
+				/* Another hvmlinkd (the toolstack's, D3) serves
+				 * the domain: use it, and never stop it
+				 * ourselves (destroying the domain ends it). */
+				ctl_error("launch: domain %d is already served by another hvmlinkd; waiting for it",
+					  l->domid);
+				l->child = 0;
+			} else if (status != 0) {
+				while (l->errfd >= 0)
+					relay_stderr(l);
+				snprintf(l->why, sizeof(l->why),
+					 "hvmlinkd exited with status %d before it was ready",
+					 status);
+				return l->why;
+			}
+		}
+	}
+}
+
+static int launch(struct launch *l, const char *hvmlinkd, int timeout_ms,
+		  char **xl_argv, int daemon_argc, char **daemon_argv)
+{
+	g_autofree char *name = ctl_text_escape(l->name, strlen(l->name));
+	const char *failed;
+	int status;
+
+	if (domid_by_name(l) >= 0) {
+		ctl_error("launch: a domain named %s already exists", name);
+		return CTL_EXIT_LAUNCH;
+	}
+	status = run_xl(xl_argv);
+	poll_signals(l);
+	if (status != 0) {
+		ctl_error("launch: %s create -p failed (exit status %d)%s",
+			  xl_argv[0], status, l->signo ? "; nothing to undo" : "");
+		return CTL_EXIT_LAUNCH;
+	}
+	l->domid = domid_by_name(l);
+	if (l->domid < 0) {
+		/* Never destroy a domain we are not sure is ours. */
+		ctl_error("launch: xl created no domain named %s (or several); destroy it by hand if it exists",
+			  name);
+		return CTL_EXIT_LAUNCH;
+	}
+	if (l->signo)
+		return undo(l, NULL);
+
+	if (!l->toolstack_dm) {
+		l->child = spawn_daemon(l, hvmlinkd, daemon_argc, daemon_argv);
+		if (l->child < 0) {
+			l->child = 0;
+			return undo(l, "cannot start hvmlinkd");
+		}
+		l->child_running = true;
+	}
+	failed = await_ready(l, timeout_ms);
+	if (failed)
+		return undo(l, l->signo ? NULL : failed);
+	status = xl_simple("unpause", l->domid);
+	poll_signals(l);
+	if (l->signo)
+		return undo(l, NULL);
+	if (status != 0)
+		return undo(l, "xl unpause failed");
+	printf("domain %s (id %d) started, hvmlinkd ready\n", name, l->domid);
+	return CTL_EXIT_OK;
 }
 
 int ctl_cmd_launch(int argc, char **argv)
 {
-	const char *hvmlinkd = getenv("HVMLINKD");
-	int timeout_ms = 30000, i, rc, status, pidfd = -1;
-	int xl_argc, daemon_argc = 0;
-	char **xl_args, **daemon_argv = NULL;
-	unsigned char *before = NULL, *after = NULL;
-	struct xs_handle *xsh;
-	unsigned int domid = 0;
-	int found = 0;
-	bool child_running = false;
-	pid_t child = 0;
-	const char *failed;
+	g_autofree char *timeout = NULL, *hvmlinkd = NULL, *text = NULL;
+	const GOptionEntry entries[] = {
+		{ "timeout", 't', 0, G_OPTION_ARG_STRING, &timeout,
+		  "Wait at most S seconds for the daemon (default 30)", "S" },
+		{ "hvmlinkd", 0, 0, G_OPTION_ARG_FILENAME, &hvmlinkd,
+		  "The daemon to start (default $HVMLINKD, else the installed one)",
+		  "PATH" },
+		G_OPTION_ENTRY_NULL
+	};
+	struct launch l = { .domid = -1, .errfd = -1, .sigfd = -1 };
+	g_autofree char **xl_argv = NULL;
+	char **daemon_argv = NULL;
+	g_autofree char *dm = NULL;
+	int timeout_ms = 30000, rc, i, xl_argc = 0, daemon_argc = 0, first;
+	const char *daemon_path;
+	g_autoptr(GError) err = NULL;
+	sigset_t set;
 
-	if (!hvmlinkd || !*hvmlinkd)
-		hvmlinkd = HVMLINKD_PATH;
-	for (i = 0; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++) {
-		if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
-			if (!ctl_parse_timeout(argv[++i], &timeout_ms)) {
-				ctl_error("--timeout needs seconds (0..86400)");
-				return CTL_EXIT_USAGE;
-			}
-		} else if (!strcmp(argv[i], "--hvmlinkd") && i + 1 < argc) {
-			hvmlinkd = argv[++i];
-		} else {
-			ctl_error("usage: hvmlinkctl launch [--timeout S] [--hvmlinkd PATH] CONFIG [XL-ARGS...] [-- DAEMON-ARGS...]");
-			return CTL_EXIT_USAGE;
-		}
+	rc = ctl_parse_options("launch", LAUNCH_PARAMS,
+			       "xl create -p CONFIG, start hvmlinkd for the new domain, wait until it is\n"
+			       "ready, xl unpause.  Any failure or SIGINT/SIGTERM/SIGHUP destroys the\n"
+			       "domain again and stops the daemon.",
+			       entries, true, &argc, &argv);
+	if (rc >= 0)
+		return rc;
+	if (timeout && !ctl_parse_timeout(timeout, &timeout_ms)) {
+		ctl_error("launch: --timeout needs seconds (0..86400), not \"%s\"", timeout);
+		return CTL_EXIT_USAGE;
 	}
-	if (i >= argc || !strcmp(argv[i], "--")) {
+	first = argc > 1 && !strcmp(argv[1], "--") ? 2 : 1;
+	if (first >= argc || !strcmp(argv[first], "--")) {
 		ctl_error("launch: missing CONFIG");
-		return CTL_EXIT_USAGE;
+		return ctl_usage_error("launch", LAUNCH_PARAMS);
 	}
-	if (access(argv[i], R_OK) != 0) {
-		ctl_error("launch: cannot read config %s: %s", argv[i],
-			  strerror(errno));
-		return CTL_EXIT_USAGE;
-	}
-	if (access(hvmlinkd, X_OK) != 0) {
-		ctl_error("launch: cannot execute hvmlinkd at %s: %s", hvmlinkd,
-			  strerror(errno));
+	daemon_path = hvmlinkd ? hvmlinkd : getenv("HVMLINKD");
+	if (!daemon_path || !*daemon_path)
+		daemon_path = HVMLINKD_PATH;
+	if (!g_file_get_contents(argv[first], &text, NULL, &err)) {
+		ctl_error("launch: cannot read config: %s", err->message);
 		return CTL_EXIT_USAGE;
 	}
 
-	/* argv[i..]: CONFIG and xl options, up to "--". */
-	xl_args = calloc((size_t)argc + 4, sizeof(*xl_args));
-	if (!xl_args)
-		return CTL_EXIT_LAUNCH;
-	xl_argc = 0;
-	xl_args[xl_argc++] = (char *)xl_binary();
-	xl_args[xl_argc++] = (char *)"create";
-	xl_args[xl_argc++] = (char *)"-p";
-	for (; i < argc; i++) {
+	/* CONFIG and xl's KEY=VALUE settings, up to "--". */
+	xl_argv = g_new0(char *, (size_t)argc + 4);
+	xl_argv[xl_argc++] = (char *)xl_binary();
+	xl_argv[xl_argc++] = (char *)"create";
+	xl_argv[xl_argc++] = (char *)"-p";
+	for (i = first; i < argc; i++) {
 		if (!strcmp(argv[i], "--")) {
 			daemon_argv = argv + i + 1;
 			daemon_argc = argc - i - 1;
 			break;
 		}
-		xl_args[xl_argc++] = argv[i];
+		xl_argv[xl_argc++] = argv[i];
 	}
-	xl_args[xl_argc] = NULL;
-
-	rc = CTL_EXIT_XENSTORE;
-	xsh = ctl_xs_open();
-	if (!xsh)
-		goto out_args;
-	before = malloc(SCHEMA_DOMID_MAX + 1);
-	after = malloc(SCHEMA_DOMID_MAX + 1);
-	if (!before || !after || snapshot(xsh, before) != 0) {
-		ctl_error("launch: cannot list domains: %s", strerror(errno));
-		goto out_xs;
+	l.name = setting(text, xl_argv + 4, xl_argc - 4, "name");
+	if (!l.name) {
+		ctl_error("launch: %s sets no name; launch finds the new domain by its name",
+			  argv[first]);
+		return CTL_EXIT_USAGE;
 	}
-
-	rc = CTL_EXIT_LAUNCH;
-	status = run(xl_args);
-	if (status != 0) {
-		ctl_error("launch: %s create -p failed (exit status %d)",
-			  xl_args[0], status);
-		goto out_xs;
+	dm = setting(text, xl_argv + 4, xl_argc - 4, "device_model_override");
+	l.toolstack_dm = dm && g_str_has_suffix(dm, "/hvmlink/qemu-wrapper");
+	if (l.toolstack_dm && daemon_argc > 0) {
+		ctl_error("launch: %s starts hvmlinkd through device_model_override; DAEMON-ARGS belong in the wrapper's configuration",
+			  argv[first]);
+		g_free(l.name);
+		return CTL_EXIT_USAGE;
 	}
-	if (snapshot(xsh, after) != 0) {
-		ctl_error("launch: cannot list domains: %s", strerror(errno));
-		goto out_xs;
-	}
-	for (unsigned int d = SCHEMA_DOMID_MIN; d <= SCHEMA_DOMID_MAX; d++) {
-		if (after[d] && !before[d]) {
-			domid = d;
-			found++;
-		}
-	}
-	if (found != 1) {
-		/* Never destroy a domain we are not sure is ours. */
-		ctl_error("launch: %s new domains appeared during xl create; cannot tell which is ours",
-			  found ? "several" : "no");
-		goto out_xs;
+	if (!l.toolstack_dm && access(daemon_path, X_OK) != 0) {
+		ctl_error("launch: cannot execute hvmlinkd at %s: %s", daemon_path,
+			  strerror(errno));
+		g_free(l.name);
+		return CTL_EXIT_USAGE;
 	}
 
-	child = spawn_daemon(hvmlinkd, domid, daemon_argc, daemon_argv);
-	if (child < 0) {
-		failed = "cannot start hvmlinkd";
-		goto fail_destroy;
+	/* From here on a stop signal is an event to act on, not a death; the
+	 * daemon's exit is one too (SIGCHLD: a daemon that dies during
+	 * start-up is seen at once). */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	l.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	l.xsh = l.sigfd >= 0 ? ctl_xs_open() : NULL;
+	if (l.sigfd < 0)
+		ctl_error("launch: signalfd: %s", strerror(errno));
+	if (!l.xsh) {
+		rc = CTL_EXIT_FAIL;
+	} else {
+		rc = launch(&l, daemon_path, timeout_ms, xl_argv, daemon_argc,
+			    daemon_argv);
+		xs_close(l.xsh);
 	}
-	child_running = true;
-	/* A pidfd becomes readable when the child exits: the wait below
-	 * then sees a daemon that died during start-up at once. */
-	pidfd = (int)syscall(SYS_pidfd_open, child, 0);
-
-	rc = ctl_wait_ready(xsh, domid, timeout_ms, pidfd);
-	while (rc == 1) {
-		/* The child exited: failure, or it daemonized after ready. */
-		status = wait_status(child);
-		child_running = false;
-		close(pidfd);
-		pidfd = -1;
-		if (status != 0) {
-			ctl_error("launch: hvmlinkd exited with status %d before it was ready",
-				  status);
-			failed = NULL;
-			goto fail_destroy;
-		}
-		rc = ctl_wait_ready(xsh, domid, timeout_ms, -1);
-	}
-	if (rc != 0) {
-		failed = rc == -CTL_EXIT_TIMEOUT ?
-			"hvmlinkd did not become ready in time" :
-			"lost xenstore while waiting for hvmlinkd";
-		goto fail_destroy;
-	}
-	status = xl_simple("unpause", domid);
-	if (status != 0) {
-		failed = "xl unpause failed";
-		goto fail_destroy;
-	}
-	if (pidfd >= 0)
-		close(pidfd);
-	printf("domain %u started, hvmlinkd ready\n", domid);
-	rc = CTL_EXIT_OK;
-	goto out_xs;
-
-fail_destroy:
-	if (failed)
-		ctl_error("launch: %s; destroying domain %u", failed, domid);
-	else
-		ctl_error("launch: destroying domain %u", domid);
-	stop_daemon(xsh, domid, child_running ? child : 0, child_running);
-	if (pidfd >= 0)
-		close(pidfd);
-	if (xl_simple("destroy", domid) != 0)
-		ctl_error("launch: xl destroy %u failed too; destroy it by hand",
-			  domid);
-	rc = CTL_EXIT_LAUNCH;
-out_xs:
-	free(before);
-	free(after);
-	xs_close(xsh);
-out_args:
-	free(xl_args);
+	if (l.errfd >= 0)
+		close(l.errfd);
+	if (l.sigfd >= 0)
+		close(l.sigfd);
+	g_free(l.name);
 	return rc;
 }

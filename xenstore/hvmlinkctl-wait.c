@@ -33,42 +33,44 @@ static bool is_ready(struct xs_handle *xsh, const char *path)
 }
 
 int ctl_wait_ready(struct xs_handle *xsh, unsigned int domid, int timeout_ms,
-		   int extra_fd)
+		   const int *extra_fds, unsigned int n_extra, int *which)
 {
 	char path[SCHEMA_PATH_MAX];
 	long long deadline = now_ms() + timeout_ms;
 	int rc = -CTL_EXIT_TIMEOUT;
 
-	if (!schema_path(path, sizeof(path), domid, SCHEMA_STATE))
+	if (n_extra > 4 || !schema_path(path, sizeof(path), domid, SCHEMA_STATE))
 		return -CTL_EXIT_USAGE;
 	/* Watch first, then read: a change between the two is not lost. */
 	if (!xs_watch(xsh, path, WAIT_TOKEN)) {
 		ctl_error("cannot watch %s: %s", path, strerror(errno));
-		return -CTL_EXIT_XENSTORE;
+		return -CTL_EXIT_FAIL;
 	}
 	if (is_ready(xsh, path)) {
 		rc = 0;
 		goto out;
 	}
 	for (;;) {
-		struct pollfd pfd[2] = {
-			{ .fd = xs_fileno(xsh), .events = POLLIN },
-			{ .fd = extra_fd, .events = POLLIN },
-		};
+		struct pollfd pfd[5] = { { .fd = xs_fileno(xsh), .events = POLLIN } };
 		long long left = deadline - now_ms();
 		char **ev;
 		int n;
 
+		for (unsigned int i = 0; i < n_extra; i++)
+			pfd[i + 1] = (struct pollfd){ .fd = extra_fds[i], .events = POLLIN };
 		if (left < 0)
 			left = 0;
-		n = poll(pfd, extra_fd >= 0 ? 2 : 1, (int)left);
+		n = poll(pfd, 1 + n_extra, (int)left);
 		if (n < 0 && errno != EINTR) {
-			rc = -CTL_EXIT_XENSTORE;
+			rc = -CTL_EXIT_FAIL;
 			break;
 		}
-		if (extra_fd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP))) {
-			rc = 1;
-			break;
+		for (unsigned int i = 0; n > 0 && i < n_extra; i++) {
+			if (pfd[i + 1].revents & (POLLIN | POLLHUP)) {
+				*which = (int)i;
+				rc = 1;
+				goto out;
+			}
 		}
 		while ((ev = xs_check_watch(xsh))) {
 			free(ev);
@@ -79,7 +81,7 @@ int ctl_wait_ready(struct xs_handle *xsh, unsigned int domid, int timeout_ms,
 		}
 		if (errno != EAGAIN) {
 			ctl_error("lost the xenstore connection while waiting");
-			rc = -CTL_EXIT_XENSTORE;
+			rc = -CTL_EXIT_FAIL;
 			break;
 		}
 		if (n == 0 && now_ms() >= deadline)
@@ -90,35 +92,36 @@ out:
 	return rc;
 }
 
+#define WAIT_PARAMS "DOMAIN"
+
 int ctl_cmd_wait_ready(int argc, char **argv)
 {
+	g_autofree char *timeout = NULL;
+	const GOptionEntry entries[] = {
+		{ "timeout", 't', 0, G_OPTION_ARG_STRING, &timeout,
+		  "Wait at most S seconds (default 30, fractions allowed, 0 checks once)",
+		  "S" },
+		G_OPTION_ENTRY_NULL
+	};
 	struct xs_handle *xsh;
-	const char *dom = NULL;
 	int timeout_ms = 30000, domid, rc;
 
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--timeout")) {
-			if (i + 1 >= argc ||
-			    !ctl_parse_timeout(argv[i + 1], &timeout_ms)) {
-				ctl_error("--timeout needs seconds (0..86400)");
-				return CTL_EXIT_USAGE;
-			}
-			i++;
-		} else if (!dom && argv[i][0] != '-') {
-			dom = argv[i];
-		} else {
-			ctl_error("usage: hvmlinkctl wait-ready DOMAIN [--timeout S]");
-			return CTL_EXIT_USAGE;
-		}
-	}
-	if (!dom) {
-		ctl_error("usage: hvmlinkctl wait-ready DOMAIN [--timeout S]");
+	rc = ctl_parse_options("wait-ready", WAIT_PARAMS,
+			       "Wait until the domain's hvmlinkd is ready (a xenstore watch, no polling).",
+			       entries, false, &argc, &argv);
+	if (rc >= 0)
+		return rc;
+	if (timeout && !ctl_parse_timeout(timeout, &timeout_ms)) {
+		ctl_error("wait-ready: --timeout needs seconds (0..86400), not \"%s\"",
+			  timeout);
 		return CTL_EXIT_USAGE;
 	}
-	domid = ctl_open_domain(dom, &xsh);
+	if (argc != 2)
+		return ctl_usage_error("wait-ready", "[--timeout S] " WAIT_PARAMS);
+	domid = ctl_open_domain(argv[1], &xsh);
 	if (domid < 0)
 		return -domid;
-	rc = ctl_wait_ready(xsh, (unsigned int)domid, timeout_ms, -1);
+	rc = ctl_wait_ready(xsh, (unsigned int)domid, timeout_ms, NULL, 0, NULL);
 	xs_close(xsh);
 	if (rc == -CTL_EXIT_TIMEOUT)
 		ctl_error("hvmlinkd for domain %d not ready after %.3g s", domid,

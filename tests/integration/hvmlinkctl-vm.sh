@@ -62,7 +62,7 @@ pass "a new domain of the VM (new id) gets its hints again"
 # hint --clear: one key, one display, everything.
 expect_exit 0 '' "$CTL" hint --clear web key other
 drv_wait '^kv-delete other$' 1 || fail "cleared key not deleted in the guest"
-expect_exit 1 'has no key "other"' "$CTL" hint --clear web key other
+expect_exit 2 'has no key "other"' "$CTL" hint --clear web key other
 expect_exit 0 '' "$CTL" hint --clear web display 0
 expect_absent "$H/hints/display/0"
 expect_exit 0 '' "$CTL" hint web display 1 640x480
@@ -96,16 +96,16 @@ diff <(grep -v '^#' "$XS_TEST_DIR/exported" | sort) <(grep -v '^#' "$XS_TEST_DIR
 	fail "export of the imported VM differs"
 # A bad line anywhere: nothing is written, the old hints stay.
 printf 'display 0 800x600\nkey ok =1\nkey bad =a b\n' >"$XS_TEST_DIR/bad"
-expect_exit 1 '^hvmlinkctl: line 3: expected' "$CTL" hints import "$U2" <"$XS_TEST_DIR/bad"
+expect_exit 2 '^hvmlinkctl: line 3: expected' "$CTL" hints import "$U2" <"$XS_TEST_DIR/bad"
 expect_read "$(VM_ROOT "$U2")/hints/display/0" 1920x1080@32+0+0
 expect_absent "$(VM_ROOT "$U2")/hints/kv/ok"
 for bad in 'display 0 1920x1080@33' 'display 16 800x600' 'key a.b =x' 'key k =%4' \
 	'key k =%4g' 'frob x y' 'display 0' 'key k v'; do
 	printf '%s\n' "$bad" >"$XS_TEST_DIR/bad"
-	expect_exit 1 '^hvmlinkctl: line 1: ' "$CTL" hints import "$U2" <"$XS_TEST_DIR/bad"
+	expect_exit 2 '^hvmlinkctl: line 1: ' "$CTL" hints import "$U2" <"$XS_TEST_DIR/bad"
 done
 printf 'key k =1\nkey k =2\n' >"$XS_TEST_DIR/bad"
-expect_exit 1 'given twice' "$CTL" hints import "$U2" <"$XS_TEST_DIR/bad"
+expect_exit 2 'given twice' "$CTL" hints import "$U2" <"$XS_TEST_DIR/bad"
 # Import into the running VM replaces its hints: keys not in the file go.
 printf '# only this\nkey solo =yes\n' >"$XS_TEST_DIR/solo"
 expect_exit 0 '' "$CTL" hints import web <"$XS_TEST_DIR/solo"
@@ -116,7 +116,7 @@ pass "hints export / import"
 
 # forget: refused while the VM runs; afterwards by its recorded name, and
 # the VM's device state file goes too.
-expect_exit 1 'is running as domain 8' "$CTL" forget web
+expect_exit 2 'is running as domain 8' "$CTL" forget web
 drv_quit
 xenstore-rm "/vm/$U" /local/domain/8
 xs_sim_domain_destroy 8
@@ -128,7 +128,7 @@ expect_exit 0 '' "$CTL" forget web --state-dir "$XS_TEST_DIR/state"
 grep -q "forgot VM $U: hints, device state" "$XS_TEST_DIR/out" || fail "forget said: $(cat "$XS_TEST_DIR/out")"
 expect_absent "$H"
 [ ! -e "$XS_TEST_DIR/state/vm/$U.state" ] || fail "state file not removed"
-expect_exit 2 'no domain or VM "web"' "$CTL" forget web
-expect_exit 2 "keeps nothing for VM $U" "$CTL" forget "$U" --state-dir "$XS_TEST_DIR/state"
+expect_exit 3 'no domain or VM "web"' "$CTL" forget web
+expect_exit 3 "keeps nothing for VM $U" "$CTL" forget "$U" --state-dir "$XS_TEST_DIR/state"
 pass "forget"
 exit 0

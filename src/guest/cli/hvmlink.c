@@ -1,9 +1,19 @@
 // SPDX-License-Identifier: (GPL-2.0 OR MIT)
 /*
  * hvmlink: the guest command-line tool, for scripts and the e2e test.
- * libc only.  See docs/man/hvmlink.1 for commands and exit codes.
+ * libc only (a busybox guest has nothing else).  See docs/man/hvmlink.1
+ * for commands and exit codes.
+ *
+ * Which device node (D4): every command whose requests the user node
+ * allows (info, hint, key, wait for display/kv/restored, bench-roundtrip)
+ * opens /dev/hvmlink-user, so a user of the active seat or of group
+ * hvmlink needs no root; only what the user node refuses (waiting for the
+ * heartbeat) opens the admin node /dev/hvmlink.  If the user node cannot
+ * be opened (a driver without it, or no right to it), the admin node is
+ * tried.  --device names one node and nothing else is tried.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -24,19 +34,35 @@
 #define EXIT_TIMEOUT	3	/* wait: nothing within --timeout */
 #define EXIT_NOTFOUND	4	/* no such key / no hint set */
 
+#ifndef HVMLINK_USER_DEVICE_PATH
+#define HVMLINK_USER_DEVICE_PATH "/dev/hvmlink-user"
+#endif
+
 static const char *device_path;
+
+static const char usage_text[] =
+	"usage: hvmlink [--device PATH] COMMAND [ARGS]\n"
+	"  info\n"
+	"  hint display [N]\n"
+	"  key get KEY | key list\n"
+	"  wait [--timeout SECONDS] EVENT...   (display kv heartbeat restored)\n"
+	"  bench-roundtrip N\n"
+	"  bench-port PORT N [WIDTH]\n"
+	"Options: --device PATH, --help, --version (also after COMMAND).\n"
+	"Exit status: 0 ok, 1 failure, 2 usage, 3 wait timed out, 4 not found.\n"
+	"See hvmlink(1).\n";
 
 static int usage(void)
 {
-	fprintf(stderr,
-		"usage: hvmlink [--device PATH] COMMAND\n"
-		"  info\n"
-		"  hint display [N]\n"
-		"  key get KEY | key list\n"
-		"  wait EVENT... [--timeout SECONDS]   (display kv heartbeat restored)\n"
-		"  bench-roundtrip N\n"
-		"  bench-port PORT N [WIDTH]\n");
+	fputs(usage_text, stderr);
 	return EXIT_USAGE;
+}
+
+static void version(void)
+{
+	printf("hvmlink %s (interface %d.%d, protocol %d.%d)\n", PACKAGE_VERSION,
+	       HVMLINK_IOCTL_VERSION_MAJOR, HVMLINK_IOCTL_VERSION_MINOR,
+	       HVMLINK_PROTOCOL_VERSION_MAJOR, HVMLINK_PROTOCOL_VERSION_MINOR);
 }
 
 static int fail(const char *what, int err)
@@ -63,18 +89,37 @@ static int device_fd = -1;
 
 /* Opened only once the arguments are known good, so a usage error is
  * reported as one even without a device.  A missing device is EXIT_FAIL,
- * never EXIT_NOTFOUND. */
-static int open_device(int *fd)
+ * never EXIT_NOTFOUND.  admin: the command needs the admin node. */
+static int open_device_for(int *fd, int admin)
 {
-	const char *path = device_path ? device_path : HVMLINK_DEVICE_PATH;
+	const char *path = device_path;
 
+	if (device_fd < 0 && !path && !admin) {
+		device_fd = hvmlink_open(HVMLINK_USER_DEVICE_PATH);
+		if (device_fd >= 0) {
+			*fd = device_fd;
+			return EXIT_OK;
+		}
+		/* No user node, or no right to it: the admin node may do. */
+		if (device_fd != -ENOENT && device_fd != -EACCES &&
+		    device_fd != -EPERM && device_fd != -ENXIO &&
+		    device_fd != -ENODEV)
+			path = HVMLINK_USER_DEVICE_PATH;
+	}
+	if (!path)
+		path = HVMLINK_DEVICE_PATH;
 	if (device_fd < 0)
-		device_fd = hvmlink_open(device_path);
+		device_fd = hvmlink_open(path);
 	*fd = device_fd;
 	if (device_fd >= 0)
 		return EXIT_OK;
 	fprintf(stderr, "hvmlink: %s: %s\n", path, strerror(-device_fd));
 	return EXIT_FAIL;
+}
+
+static int open_device(int *fd)
+{
+	return open_device_for(fd, 0);
 }
 
 static int cmd_info(int argc)
@@ -179,19 +224,16 @@ static int cmd_key(int argc, char **argv)
 	return usage();
 }
 
-static int cmd_wait(int argc, char **argv)
+/* The events a session on the user node may wait for (D4). */
+#define USER_NODE_EVENTS (HVMLINK_EVENT_DISPLAY_CHANGE | \
+			  HVMLINK_EVENT_KV_CHANGE | HVMLINK_EVENT_RESTORED)
+
+static int cmd_wait(int argc, char **argv, uint32_t timeout_ms)
 {
-	uint32_t mask = 0, events, timeout_ms = HVMLINK_WAIT_FOREVER;
-	unsigned long secs;
+	uint32_t mask = 0, events;
 	int fd, ret;
 
 	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--timeout")) {
-			if (++i == argc || parse_ulong(argv[i], UINT32_MAX / 1000 - 1, &secs))
-				return usage();
-			timeout_ms = (uint32_t)secs * 1000;
-			continue;
-		}
 		uint32_t bit = hvmlink_event_from_name(argv[i]);
 
 		if (!bit) {
@@ -202,7 +244,7 @@ static int cmd_wait(int argc, char **argv)
 	}
 	if (!mask)
 		return usage();
-	ret = open_device(&fd);
+	ret = open_device_for(&fd, (mask & ~USER_NODE_EVENTS) != 0);
 	if (ret)
 		return ret;
 	/* Events reach a session only once it subscribed. */
@@ -315,23 +357,83 @@ static int cmd_bench_port(int argc, char **argv)
 #endif
 }
 
+/* Options of a command (after its name): --help, --version and, for
+ * wait, --timeout.  Leaves the command's words in argv[optind..]. */
+static int command_options(const char *cmd, int argc, char **argv,
+			   uint32_t *timeout_ms)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	unsigned long secs;
+	int c;
+
+	optind = 0;	/* GNU getopt: start again on this argv */
+	/* "+": the command's words (a key may start with '-') end the options,
+	 * except for wait, whose --timeout may follow the events. */
+	while ((c = getopt_long(argc, argv, strcmp(cmd, "wait") ? "+hV" : "hV",
+				opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		case 'V':
+			version();
+			return EXIT_OK;
+		case 't':
+			if (strcmp(cmd, "wait") ||
+			    parse_ulong(optarg, UINT32_MAX / 1000 - 1, &secs))
+				return usage();
+			*timeout_ms = (uint32_t)secs * 1000;
+			break;
+		default:
+			return usage();
+		}
+	}
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	uint32_t timeout_ms = HVMLINK_WAIT_FOREVER;
 	const char *cmd;
-	int rc;
+	int c, rc;
 
-	argv++;
-	argc--;
-	if (argc >= 2 && !strcmp(argv[0], "--device")) {
-		device_path = argv[1];
-		argv += 2;
-		argc -= 2;
+	/* "+": options end at COMMAND. */
+	while ((c = getopt_long(argc, argv, "+d:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			device_path = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		case 'V':
+			version();
+			return EXIT_OK;
+		default:
+			return usage();
+		}
 	}
-	if (argc < 1)
+	if (optind >= argc)
 		return usage();
-	cmd = argv[0];
-	argv++;
-	argc--;
+	cmd = argv[optind];
+	argv += optind;
+	argc -= optind;
+	rc = command_options(cmd, argc, argv, &timeout_ms);
+	if (rc >= 0)
+		return rc;
+	argv += optind;
+	argc -= optind;
 
 	if (!strcmp(cmd, "info"))
 		rc = cmd_info(argc);
@@ -340,7 +442,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "key"))
 		rc = cmd_key(argc, argv);
 	else if (!strcmp(cmd, "wait"))
-		rc = cmd_wait(argc, argv);
+		rc = cmd_wait(argc, argv, timeout_ms);
 	else if (!strcmp(cmd, "bench-roundtrip"))
 		rc = cmd_bench_roundtrip(argc, argv);
 	else if (!strcmp(cmd, "bench-port"))
