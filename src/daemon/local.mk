@@ -37,6 +37,7 @@ tests_integration_sim_guest_SOURCES = \
 	tests/integration/sim-guest-devnode.c tests/integration/simdev.h \
 	tests/integration/sim-guest-restart.c \
 	tests/integration/sim-guest-vm.c \
+	tests/integration/sim-guest-toolstack.c \
 	src/daemon/statefile.c src/daemon/statefile.h
 tests_integration_sim_guest_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) $(GLIB_CFLAGS) \
 	-pthread

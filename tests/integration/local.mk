@@ -43,3 +43,8 @@ AGENT_TESTS = \
 TESTS += $(AGENT_TESTS)
 EXTRA_DIST += $(AGENT_TESTS) tests/integration/agent-lib.sh \
 	tests/integration/x11-lib.sh
+
+# The device-model wrapper (src/toolstack) as libxl runs it: the real
+# hvmlinkd on the simulated host, a stand-in QEMU and systemctl.
+TESTS += tests/integration/qemu-wrapper.sh
+EXTRA_DIST += tests/integration/qemu-wrapper.sh

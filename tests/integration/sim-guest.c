@@ -8,7 +8,10 @@
  *   --scenario S    demo (default), hint, bad-hint, kv, hostile, smp,
  *                   latches, destroy, sigterm, depriv, start-fail, detach,
  *                   devnode, second-daemon, crash-restart, restart-depriv,
- *                   restart-stale, reboot, incoming, migrate
+ *                   restart-stale, reboot, incoming, migrate, toolstack
+ *                   (the command after -- is the toolstack's device
+ *                   model spawn, e.g. the qemu-wrapper; no daemon is
+ *                   started by sim-guest)
  *   --hint-cmd CMD  demo: the administrator's command that sets the hint
  *   --expect MODE   demo: WxH the hint asks for (default 1920x1080)
  *   --status-cmd C  demo: command shown at the end (hvmlinkctl status)
@@ -454,6 +457,7 @@ static const struct {
 	{ "reboot", scenario_reboot },
 	{ "incoming", scenario_incoming },
 	{ "migrate", scenario_migrate },
+	{ "toolstack", scenario_toolstack },
 };
 
 static int usage(void)
@@ -548,7 +552,8 @@ int main(int argc, char **argv)
 	}
 	if (toolstack_create(&c, c.g.domid, vcpus))
 		goto out;
-	if (fn == scenario_start_fail || fn == scenario_detach) {
+	if (fn == scenario_start_fail || fn == scenario_detach ||
+	    fn == scenario_toolstack) {
 		rc = fn(&c) ? 1 : 0;
 		goto out;
 	}

@@ -121,5 +121,6 @@ int scenario_restart_stale(struct sgctx *c);
 int scenario_reboot(struct sgctx *c);
 int scenario_incoming(struct sgctx *c);
 int scenario_migrate(struct sgctx *c);
+int scenario_toolstack(struct sgctx *c);
 
 #endif /* HVMLINK_SIM_GUEST_H */
