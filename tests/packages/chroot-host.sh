@@ -11,9 +11,20 @@ apt-get install -y -q --no-install-recommends /debs/hvmlink-host_*.deb
 step "every file of the package is there"
 files_present hvmlink-host
 for f in /usr/sbin/hvmlinkd /usr/sbin/hvmlinkctl /lib/systemd/system/hvmlinkd@.service \
-	/usr/share/man/man8/hvmlinkd.8.gz /usr/share/man/man8/hvmlinkctl.8.gz; do
+	/usr/share/man/man8/hvmlinkd.8.gz /usr/share/man/man8/hvmlinkctl.8.gz \
+	/usr/libexec/hvmlink/qemu-wrapper /etc/hvmlink/qemu-wrapper.conf \
+	/usr/share/man/man8/hvmlink-qemu-wrapper.8.gz; do
 	[ -e "$f" ] || fail "$f is not installed"
 done
+
+step "the device-model wrapper reads its shipped configuration"
+[ -x /usr/libexec/hvmlink/qemu-wrapper ] || fail "qemu-wrapper is not executable"
+grep -qx /etc/hvmlink/qemu-wrapper.conf /var/lib/dpkg/info/hvmlink-host.conffiles ||
+	fail "/etc/hvmlink/qemu-wrapper.conf is not a conffile"
+# No -xen-domid: refused with one line, nothing run.
+if out=$(/usr/libexec/hvmlink/qemu-wrapper -m 256 2>&1); then fail "qemu-wrapper without -xen-domid succeeded"; fi
+echo "$out"
+echo "$out" | grep -q 'no -xen-domid' || fail "qemu-wrapper: $out"
 
 step "the programs find their libraries"
 libraries_resolve hvmlink-host
