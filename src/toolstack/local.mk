@@ -17,3 +17,4 @@ hvmlinkconfdir = $(sysconfdir)/hvmlink
 dist_hvmlinkconf_DATA = src/toolstack/qemu-wrapper.conf
 
 dist_man_MANS += docs/man/hvmlink-qemu-wrapper.8
+EXTRA_DIST += docs/lifecycle.md
