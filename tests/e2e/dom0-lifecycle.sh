@@ -25,10 +25,11 @@ lc_domids=$domid
 # Seconds between two uptime readings, one decimal.
 lc_since() { awk -v a="$1" -v b="$(up)" 'BEGIN { printf "%.1f", b - a }'; }
 
-# Wait until the process PID is gone (up to $2 s).
+# Wait until the process PID is gone (up to $2 s), in steps of 0.2 s:
+# the daemon-kill-restart step counts the seconds.
 lc_wait_gone() {
 	local pid=$1 t=0
-	while [ -d "/proc/$pid" ] && [ "$t" -lt "$2" ]; do sleep 1; t=$((t + 1)); done
+	while [ -d "/proc/$pid" ] && [ "$t" -lt $(($2 * 5)) ]; do sleep 0.2; t=$((t + 1)); done
 	[ ! -d "/proc/$pid" ]
 }
 
@@ -145,13 +146,15 @@ lc_reboot() {
 		return
 	fi
 	# Hints follow the VM: clear the trigger before the new boot's agent
-	# starts, or it would reboot again.
+	# starts, or it would reboot again; e2e-boot tells the guest to skip
+	# what the first boot measured (guest-init.sh).
 	hvmlinkctl hint --clear "$new" key e2e-reboot >/tmp/hint.log 2>&1 ||
 		echo "e2e: clearing e2e-reboot: $(tail -n 1 /tmp/hint.log)"
+	hvmlinkctl hint "$new" key e2e-boot again >/tmp/hint.log 2>&1 ||
+		echo "e2e: setting e2e-boot: $(tail -n 1 /tmp/hint.log)"
 	domid=$new lc_domids="$lc_domids $new"
 	[ -z "$opid" ] || lc_wait_gone "$opid" 30 || why="hvmlinkd $opid outlived domain $old; "
 	[ -n "$(daemon_pid)" ] || why="${why}no hvmlinkd for domain $new; "
-	stop_probe; start_probe "$new" || echo "e2e: probe did not start: $(cat /tmp/probe.log)"
 	if ! wait_line "$serial" '^E2E-GUEST-READY' "$boot_timeout" "$name" >/dev/null; then
 		step guest-reboot FAIL "${why}no E2E-GUEST-READY from the rebooted guest (domain $new)"
 		return

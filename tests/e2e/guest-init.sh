@@ -149,6 +149,16 @@ full_scenario() {
 		g agent FAIL "no hvmlink-agent in the guest image"
 	fi
 
+	# A boot that Dom0's guest-reboot step caused: Dom0 set the kv hint
+	# e2e-boot before it, so it is among the first keys the agent syncs.
+	# The benches and the probe's smoke test ran on the first boot; this
+	# one only shows the device, the driver and the agent are back.
+	i=0
+	while [ $i -lt 30 ] && ! grep -q 'kv synced' /tmp/agent.log 2>/dev/null; do
+		sleep 1; i=$((i + 1))
+	done
+	[ ! -f /run/hvmlink/kv/e2e-boot ] || again=1
+
 	# Key/value hints land as files in the agent's kv dir; report changes.
 	(
 		while :; do
@@ -171,6 +181,8 @@ full_scenario() {
 			sleep 2
 		done
 	) &
+
+	[ -z "$again" ] || return 0
 
 	# The fair comparison (issue 13, tests/bench/guest-fair-bench.c): in
 	# one process, interleaved, one clock: a request, a port QEMU serves
@@ -204,7 +216,8 @@ full_scenario() {
 	fi
 }
 
+again=
 [ "$mode" = full ] && full_scenario
-ioreq_smoke
+[ -n "$again" ] || ioreq_smoke
 echo "E2E-GUEST-READY irq=$(irq_count) uptime=$(up)"
 while :; do sleep 3600; done

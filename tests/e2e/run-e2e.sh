@@ -15,7 +15,7 @@
 #   --pin             Dom0 on one pinned vCPU (slower, steadier under load)
 #   --shell           interactive: QEMU on this terminal, Dom0 shell after
 #                     the autotest (add --no-autotest to skip it)
-#   --timeout S       whole boot and run (default 3000)
+#   --timeout S       whole boot and run (default 4500: a loaded host and two guest boots)
 # Artifacts can also be named one by one (they default to the build dir):
 #   --hvmlinkd F --hvmlinkctl F --probe F --wrapper F --module F --agent F
 #   --cli F --fair-bench F
@@ -33,7 +33,7 @@ n=1000
 pin=
 shell=
 autotest=1
-timeout=3000
+timeout=4500
 declare -A art=()
 while [ $# -gt 0 ]; do
 	case $1 in
