@@ -254,11 +254,16 @@ int hvmlinkd_resume_state(struct hvmlinkd *d)
 		/*
 		 * The blob is checked completely before anything changes; a
 		 * refused one leaves a fresh device, which is what a guest
-		 * whose host lost the state gets anyway.  (A restart also
-		 * raises RESTORED: the guest learns its host side restarted,
-		 * and its driver re-sends what it reports.)
+		 * whose host lost the state gets anyway.  A restart is quiet:
+		 * the record holds everything the guest programmed or
+		 * reported (written before each answer), so the guest has
+		 * nothing to redo and must not notice that its host side
+		 * died; its pending events and interrupt line are as they
+		 * were.  Only a domain that moved (incoming) gets RESTORED.
 		 */
-		rc = hvmdev_restore(d->dev, d->prev.blob, d->prev.blob_len);
+		rc = hvmdev_restore_flags(d->dev, d->prev.blob, d->prev.blob_len,
+					  d->start == HVMLINKD_START_RESTART ?
+					  HVMDEV_RESTORE_QUIET : 0);
 		if (rc < 0)
 			log_err("the saved device state in %s was refused (%s): the guest gets a fresh device",
 				statefile_path(d->sf), strerror(-rc));

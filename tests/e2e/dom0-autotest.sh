@@ -38,9 +38,10 @@ cfg=/e2e/guest-hvm.cfg
 base=/local/domain/0/hvmlink
 
 if [ "$mode" = full ]; then
-	echo "E2E-PLAN launch guest-boot lspci module-bind cli-info agent bench ioreq-smoke" \
-		"status hint-display irq hint-display-2 hint-kv hint-bad-refused hint-bad-error" \
-		"hint-bad-ignored destroy daemon-exit no-leftovers"
+	echo "E2E-PLAN xl-create-plain guest-boot lspci module-bind cli-info agent bench-fair" \
+		"bench ioreq-smoke status hint-display irq hint-display-2 hint-kv hint-bad-refused" \
+		"hint-bad-error hint-bad-ignored second-daemon-refused daemon-kill-restart" \
+		"save-restore guest-reboot destroy daemon-exit no-leftovers"
 else
 	echo "E2E-PLAN launch guest-boot ioreq-smoke destroy"
 fi
@@ -111,34 +112,46 @@ start_probe() {
 
 # ---------------------------------------------------------------- launch
 attempt=0 hello='' domid='' launched=''
-extra="console=ttyS0 quiet e2e_mode=$mode e2e_n=$n e2e_bdf=$bdf"
+# xen_nopv: a guest without PV suspend, so that xl save takes the
+# device-state path of docs/lifecycle.md (this busybox guest has no
+# suspend handler; a PV suspend request would go unanswered).
+extra="console=ttyS0 quiet xen_nopv e2e_mode=$mode e2e_n=$n e2e_bdf=$bdf"
 while [ $attempt -le "$retries" ]; do
 	attempt=$((attempt + 1))
 	serial=/tmp/guest-serial.$attempt.log
 	: >"$serial"
 	t0=$(up)
 	if [ "$mode" = full ]; then
-		timeout 300 hvmlinkctl launch "$cfg" "serial=\"file:$serial\"" "extra=\"$extra\"" \
+		# Plain xl create: the guest's config names the wrapper
+		# (device_model_override, docs/admin.md), which starts hvmlinkd
+		# for the new domain and waits for it to be ready before it runs
+		# QEMU; libxl unpauses the domain only after QEMU is up.
+		timeout 300 xl create "$cfg" "serial=\"file:$serial\"" "extra=\"$extra\"" \
 			>/tmp/launch.$attempt.log 2>&1
 		rc=$?
 		t_launch=$(awk -v a="$t0" -v b="$(up)" 'BEGIN{print b-a}')
 		domid=$(xl domid "$name" 2>/dev/null)
-		if [ $rc -ne 0 ]; then
-			cat /tmp/launch.$attempt.log
-			# launch destroys the domain itself when hvmlinkd fails.
-			if [ -z "$domid" ] && ! grep -q 'hvmlinkd' /tmp/launch.$attempt.log; then
-				mark domain-create FAIL "hvmlinkctl launch exit $rc, no domain"
-			else
-				mark daemon-ready FAIL "hvmlinkctl launch exit $rc: $(grep -m1 'hvmlinkd' /tmp/launch.$attempt.log)"
-			fi
-			step launch FAIL "hvmlinkctl launch exit $rc: $(tail -n 1 /tmp/launch.$attempt.log)"
+		if [ $rc -ne 0 ] || [ -z "$domid" ]; then
+			cat /tmp/launch.$attempt.log /var/log/xen/qemu-dm-$name.log 2>/dev/null
+			mark domain-create FAIL "xl create exit $rc"
+			step xl-create-plain FAIL "xl create exit $rc: $(grep -h -m1 -i 'hvmlink' /var/log/xen/qemu-dm-$name.log 2>/dev/null || tail -n 1 /tmp/launch.$attempt.log)"
 			break
 		fi
-		mark domain-create ok "domid=$domid"
-		mark daemon-ready ok "hvmlinkd pid=$(daemon_pid) launch took $t_launch s"
+		mark domain-create ok "domid=$domid xl create took $t_launch s"
+		dpid=$(daemon_pid)
+		dstate=$(xenstore-read "$base/$domid/state" 2>/dev/null)
+		if [ -z "$dpid" ]; then
+			mark daemon-ready FAIL "no hvmlinkd for domain $domid after xl create"
+			step xl-create-plain FAIL "xl create did not start hvmlinkd (see qemu-dm-$name.log)"
+			xl destroy "$domid"
+			break
+		fi
+		mark daemon-ready ok "hvmlinkd pid=$dpid state=$dstate"
 		start_probe "$domid" || echo "e2e: probe did not start: $(cat /tmp/probe.log)"
 	else
-		if ! xl create -p "$cfg" "serial=\"file:$serial\"" "extra=\"$extra\"" >/tmp/launch.$attempt.log 2>&1; then
+		# The probe alone: the same guest without the hvmlink wrapper.
+		grep -v '^device_model_override' "$cfg" >/tmp/probe-guest.cfg
+		if ! xl create -p /tmp/probe-guest.cfg "serial=\"file:$serial\"" "extra=\"$extra\"" >/tmp/launch.$attempt.log 2>&1; then
 			cat /tmp/launch.$attempt.log
 			mark domain-create FAIL "xl create failed"
 			step launch FAIL "xl create: $(tail -n 1 /tmp/launch.$attempt.log)"
@@ -156,7 +169,7 @@ while [ $attempt -le "$retries" ]; do
 		mark daemon-ready ok "e2e-ioreq-probe ready"
 		xl unpause "$domid"
 	fi
-	[ -n "$launched" ] || step launch PASS "domid=$domid"
+	if [ -z "$launched" ] && [ "$mode" != full ]; then step launch PASS "domid=$domid"; fi
 	launched=1
 
 	hello=$(wait_line "$serial" '^E2E-GUEST-HELLO' "$boot_timeout" "$name"); rc=$?
@@ -188,6 +201,14 @@ else
 	mark guest-boot ok "$hello after $(awk -v a="$t0" -v b="$(up)" 'BEGIN{print b-a}') s (attempt $attempt)"
 	step guest-boot PASS "$hello"
 	krel=$(echo "$hello" | sed -n 's/.*krel=\([^ ]*\).*/\1/p')
+	# A guest that reset itself before its first output was rebuilt by
+	# xl (on_reboot="restart") under a new id: follow it.
+	now=$(xl domid "$name" 2>/dev/null)
+	if [ -n "$now" ] && [ "$now" != "$domid" ]; then
+		echo "e2e: the guest restarted early: domain $domid -> $now"
+		domid=$now
+		stop_probe; start_probe "$domid" || echo "e2e: probe did not start: $(cat /tmp/probe.log)"
+	fi
 	# From here on the guest's console is copied live to Dom0's (and so
 	# to the host's serial.log): a sleeping tail, not a busy loop.
 	# Own session, so that the whole pipeline goes with one kill.
@@ -197,6 +218,15 @@ else
 
 	ready=$(wait_line "$serial" '^E2E-GUEST-READY' 900 "$name")
 	relay_guest
+	if [ "$mode" = full ]; then
+		# The domain came from plain xl create, its daemon was there
+		# before QEMU (the wrapper), and the guest sees the device.
+		if tr -d '\r' <"$serial" | grep -q '^E2E-G lspci PASS'; then
+			step xl-create-plain PASS "xl create $cfg: hvmlinkd pid $dpid ($dstate) before QEMU; the guest sees the device"
+		else
+			step xl-create-plain FAIL "hvmlinkd pid $dpid ($dstate) ran, but the guest's lspci did not show the device"
+		fi
+	fi
 	if [ -z "$ready" ]; then
 		mark guest-side FAIL "no E2E-GUEST-READY (guest side did not finish)"
 	fi
@@ -232,6 +262,7 @@ else
 			fi
 			# Up to " args=": a line still being written must not match.
 			hint_line=$(wait_line "$serial" "^E2E-HOOK display $disp $mode .*irq=[0-9]+ args=" 120 "$name")
+			hint_seen=$(up)
 			if [ -z "$hint_line" ]; then
 				hint_err="the guest's display hook never saw $mode"
 				return 1
@@ -311,6 +342,9 @@ else
 			fi
 		fi
 		relay_guest
+
+		# ------------------------------------------------ lifecycle
+		. /e2e/lifecycle.sh
 	fi
 fi
 
@@ -329,8 +363,12 @@ if [ -n "$domid" ]; then
 		else
 			step daemon-exit PASS "hvmlinkd (pid $dpid) exited"
 		fi
-		left=$(xenstore-ls -f "$base/$domid" 2>/dev/null; xenstore-ls -f /local/domain/0/device-model/"$domid" 2>/dev/null | grep -i hvmlink)
-		if [ -z "$left" ]; then step no-leftovers PASS "nothing under $base/$domid"; else step no-leftovers FAIL "left behind: $(echo "$left" | head -n 3 | tr '\n' ' ')"; fi
+		# Every domain the VM had (save/restore and reboot make new ones).
+		left=
+		for d in ${lc_domids:-$domid}; do
+			left="$left$(xenstore-ls -f "$base/$d" 2>/dev/null; xenstore-ls -f /local/domain/0/device-model/"$d" 2>/dev/null | grep -i hvmlink)"
+		done
+		if [ -z "$left" ]; then step no-leftovers PASS "nothing under $base/{${lc_domids:-$domid}}"; else step no-leftovers FAIL "left behind: $(echo "$left" | head -n 3 | tr '\n' ' ')"; fi
 	fi
 fi
 stop_probe
@@ -339,6 +377,7 @@ stop_probe
 # ---------------------------------------------------------------- artifacts
 for f in /tmp/guest-serial.*.log /tmp/launch.*.log; do artifact "$(basename "$f")" "$f"; done
 artifact probe.log /tmp/probe.log
+for f in restart save restore; do artifact "$f.log" "/tmp/$f.log"; done
 artifact status.txt /tmp/status.txt
 artifact status.json /tmp/status.json
 artifact messages.log /var/log/messages

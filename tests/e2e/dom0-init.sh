@@ -32,6 +32,8 @@ done
 mkdir -p /proc/xen
 mount -t xenfs xenfs /proc/xen || { mark dom0 FAIL "cannot mount xenfs"; }
 mkdir -p /var/run/xen /var/run/xenstored /var/lib/xen /var/lib/xenstored /var/log/xen/console
+# What the host package's tmpfiles.d entry makes for hvmlinkd.
+mkdir -p /run/hvmlink /var/lib/hvmlink/vm
 
 xenstored --pid-file /var/run/xenstored.pid || mark dom0 FAIL "xenstored did not start"
 xen-init-dom0 || mark dom0 FAIL "xen-init-dom0 failed"

@@ -17,6 +17,7 @@ EXTRA_DIST += \
 	tests/e2e/run-vm.py \
 	tests/e2e/dom0-init.sh \
 	tests/e2e/dom0-autotest.sh \
+	tests/e2e/dom0-lifecycle.sh \
 	tests/e2e/guest-init.sh \
 	tests/e2e/guest-display-hook.sh \
 	tests/e2e/guest-hvm.cfg

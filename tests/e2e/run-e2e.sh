@@ -15,9 +15,10 @@
 #   --pin             Dom0 on one pinned vCPU (slower, steadier under load)
 #   --shell           interactive: QEMU on this terminal, Dom0 shell after
 #                     the autotest (add --no-autotest to skip it)
-#   --timeout S       whole boot and run (default 3000)
+#   --timeout S       whole boot and run (default 4500: a loaded host and two guest boots)
 # Artifacts can also be named one by one (they default to the build dir):
-#   --hvmlinkd F --hvmlinkctl F --probe F --module F --agent F --cli F
+#   --hvmlinkd F --hvmlinkctl F --probe F --wrapper F --module F --agent F
+#   --cli F --fair-bench F
 # Environment: HVMLINK_CACHE (default /var/cache/hvmlink): cached images.
 # Prints stage timings and ends with "e2e: N passed, N failed"; exit 0
 # only if every stage and every scenario step passed.
@@ -32,7 +33,7 @@ n=1000
 pin=
 shell=
 autotest=1
-timeout=3000
+timeout=4500
 declare -A art=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -45,7 +46,8 @@ while [ $# -gt 0 ]; do
 	--shell) shell=1 ;;
 	--no-autotest) autotest=0 ;;
 	--timeout) timeout=$2; shift ;;
-	--hvmlinkd | --hvmlinkctl | --probe | --module | --agent | --cli) art[${1#--}]=$2; shift ;;
+	--hvmlinkd | --hvmlinkctl | --probe | --wrapper | --module | --agent | --cli | --fair-bench)
+		art[${1#--}]=$2; shift ;;
 	-h | --help) sed -n '2,25p' "$0"; exit 0 ;;
 	*) e2e_die "unknown option: $1 (see --help)" ;;
 	esac
@@ -88,6 +90,8 @@ find_module() {
 export E2E_HVMLINKD=${art[hvmlinkd]:-$(pick "$build/src/daemon/hvmlinkd" "$build/hvmlinkd")}
 export E2E_HVMLINKCTL=${art[hvmlinkctl]:-$(pick "$build/xenstore/hvmlinkctl" "$build/hvmlinkctl")}
 export E2E_PROBE=${art[probe]:-}
+export E2E_WRAPPER=${art[wrapper]:-$(pick "$build/src/toolstack/qemu-wrapper")}
+export E2E_FAIR_BENCH=${art[fair-bench]:-}
 export E2E_MODULE=${art[module]:-$(find_module)}
 export E2E_AGENT=${art[agent]:-$(pick "$build/src/guest/agent/hvmlink-agent" "$build/hvmlink-agent")}
 export E2E_CLI=${art[cli]:-$(pick "$build/src/guest/cli/hvmlink" "$build/hvmlink")}
@@ -98,15 +102,23 @@ if [ -z "$E2E_PROBE" ]; then
 	fi
 	E2E_PROBE=$(pick "$build/tests/e2e/e2e-ioreq-probe")
 fi
+# The in-guest fair benchmark is a check program: built only on demand.
+if [ -z "$E2E_FAIR_BENCH" ]; then
+	if [ -f "$build/Makefile" ]; then
+		make -C "$build" tests/bench/hvmlink-fair-bench >"$results/build-fair-bench.log" 2>&1 ||
+			e2e_say "could not build hvmlink-fair-bench (see $results/build-fair-bench.log)"
+	fi
+	E2E_FAIR_BENCH=$(pick "$build/tests/bench/hvmlink-fair-bench")
+fi
 {
 	echo "build dir: $build"
-	for v in HVMLINKD HVMLINKCTL PROBE MODULE AGENT CLI; do
+	for v in HVMLINKD HVMLINKCTL PROBE WRAPPER MODULE AGENT CLI FAIR_BENCH; do
 		var=E2E_$v
 		printf '%-11s %s\n' "$v" "${!var:-(missing)}"
 	done
 } | tee "$results/artifacts.txt" | sed 's/^/e2e: /'
 if [ "$mode" = full ]; then
-	for v in HVMLINKD HVMLINKCTL MODULE AGENT CLI; do
+	for v in HVMLINKD HVMLINKCTL WRAPPER MODULE AGENT CLI FAIR_BENCH; do
 		var=E2E_$v
 		[ -n "${!var}" ] || e2e_say "warning: $v is missing: the steps that need it will fail"
 	done

@@ -194,7 +194,7 @@ def main():
     p.add_argument("--dom0-timeout", type=float, default=360)
     p.add_argument("--stage-timeout", type=float, default=1800,
                    help="longest silence of the autotest (no E2E line)")
-    p.add_argument("--timeout", type=float, default=3000, help="whole boot and run")
+    p.add_argument("--timeout", type=float, default=4500, help="whole boot and run")
     p.add_argument("--shell", action="store_true",
                    help="interactive: QEMU on this terminal, Dom0 shell after the autotest")
     a = p.parse_args()

@@ -17,6 +17,9 @@ done
 step "the programs find their libraries"
 libraries_resolve hvmlink-guest
 
+step "every installed program runs and names the package's version"
+programs_run hvmlink-guest
+
 step "sysusers.d made the hvmlink group (for /dev/hvmlink-user)"
 getent group hvmlink || fail "no group hvmlink"
 

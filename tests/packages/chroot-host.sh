@@ -28,7 +28,9 @@ echo "$out" | grep -q 'no -xen-domid' || fail "qemu-wrapper: $out"
 
 step "the programs find their libraries"
 libraries_resolve hvmlink-host
-/usr/sbin/hvmlinkd --version
+
+step "every installed program runs and names the package's version"
+programs_run hvmlink-host
 
 step "sysusers.d made the hvmlink system user"
 entry=$(getent passwd hvmlink) || fail "no user hvmlink"

@@ -1,0 +1,177 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # the variables of dom0-autotest.sh, which sources this
+# The lifecycle steps of the e2e scenario (issue 12, docs/lifecycle.md):
+# sourced by dom0-autotest.sh once the guest runs its agent and the hints
+# went through, with its helpers (step, wait_line, hint_display,
+# daemon_pid, start_probe, stop_probe) and its variables (name, cfg,
+# serial, domid, base, krel, boot_timeout).  Order: the cheap ones first,
+# the guest reboot (a second boot) last.
+#
+#   second-daemon-refused  hvmlinkd for a served domain exits 3, the first
+#                          one keeps serving
+#   daemon-kill-restart    kill -9 hvmlinkd, start it again as the wrapper
+#                          does; a new hint reaches the guest's agent
+#                          within 10 s of the kill
+#   save-restore           xl save + xl restore: the wrapper starts
+#                          hvmlinkd --incoming, the agent hears RESTORED,
+#                          a new hint reaches it, status shows the guest
+#   guest-reboot           reboot -f inside the guest: xl builds a new
+#                          domain, the wrapper a new daemon; the device is
+#                          there, a new hint and the earlier kv hint arrive
+# Every domain id the VM had is in $lc_domids, for the leftover check.
+
+lc_domids=$domid
+
+# Seconds between two uptime readings, one decimal.
+lc_since() { awk -v a="$1" -v b="$(up)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# Wait until the process PID is gone (up to $2 s), in steps of 0.2 s:
+# the daemon-kill-restart step counts the seconds.
+lc_wait_gone() {
+	local pid=$1 t=0
+	while [ -d "/proc/$pid" ] && [ "$t" -lt $(($2 * 5)) ]; do sleep 0.2; t=$((t + 1)); done
+	[ ! -d "/proc/$pid" ]
+}
+
+# Wait until the VM runs under an id other than $1 (up to $2 s); prints it.
+lc_wait_new_domid() {
+	local old=$1 end now
+	end=$(( $(cut -d. -f1 /proc/uptime) + $2 ))
+	while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do
+		now=$(xl domid "$name" 2>/dev/null)
+		if [ -n "$now" ] && [ "$now" != "$old" ]; then echo "$now"; return 0; fi
+		sleep 2
+	done
+	return 1
+}
+
+lc_second_daemon() {
+	local first out rc after
+	first=$(daemon_pid)
+	out=$(timeout 60 hvmlinkd --domid "$domid" 2>&1); rc=$?
+	after=$(daemon_pid)
+	# The refusal is logged where the daemon logs (stderr before it
+	# detaches, syslog after): look in both.
+	out="$out $(grep -a 'already served' /var/log/messages 2>/dev/null | tail -n 1)"
+	if [ "$rc" -eq 3 ] && [ -n "$first" ] && [ "$after" = "$first" ] &&
+		[ "$(xenstore-read "$base/$domid/state" 2>/dev/null)" = ready ] &&
+		echo "$out" | grep -q 'already served'; then
+		step second-daemon-refused PASS "exit 3: $(echo "$out" | grep -o 'domain [0-9]* is already served by hvmlinkd (pid [0-9a-z ]*)' | head -n 1); pid $first still serves, state ready"
+	else
+		step second-daemon-refused FAIL "exit $rc (want 3), first pid ${first:-none}, after ${after:-none}: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
+	fi
+}
+
+lc_kill_restart() {
+	local old new t0 took rc
+	old=$(daemon_pid)
+	if [ -z "$old" ]; then
+		step daemon-kill-restart FAIL "no hvmlinkd for domain $domid to kill"
+		return
+	fi
+	t0=$(up)
+	kill -9 "$old"
+	lc_wait_gone "$old" 10 || { step daemon-kill-restart FAIL "pid $old survived kill -9"; return; }
+	# What the unit's Restart=on-failure (or the administrator) does; the
+	# same command line the wrapper uses on a Dom0 without systemd.
+	hvmlinkd --domid "$domid" >/tmp/restart.log 2>&1; rc=$?
+	new=$(daemon_pid)
+	if [ "$rc" -ne 0 ] || [ -z "$new" ]; then
+		step daemon-kill-restart FAIL "restarted hvmlinkd exit $rc: $(tail -n 1 /tmp/restart.log)"
+		return
+	fi
+	if ! hint_display 0 800x600; then
+		step daemon-kill-restart FAIL "after kill -9 of $old and restart as $new: $hint_err"
+		return
+	fi
+	# From the kill to the guest's hook line (hint_display then also
+	# waits for hvmlinkctl status, which is not the guest's side).
+	took=$(awk -v a="$t0" -v b="$hint_seen" 'BEGIN { printf "%.1f", b - a }')
+	if awk -v t="$took" 'BEGIN { exit !(t <= 10) }'; then
+		step daemon-kill-restart PASS "killed $old, restarted as $new; a new hint reached the agent ${took} s after the kill: $hint_line"
+	else
+		step daemon-kill-restart FAIL "the hint after the restart reached the agent ${took} s after the kill (more than 10 s)"
+	fi
+}
+
+lc_save_restore() {
+	local old=$domid opid t0 t_save t_restore new why=''
+	opid=$(daemon_pid)
+	t0=$(up)
+	if ! timeout 300 xl save "$name" /tmp/e2e-guest.save >/tmp/save.log 2>&1; then
+		step save-restore FAIL "xl save: $(tail -n 1 /tmp/save.log)"
+		return
+	fi
+	t_save=$(lc_since "$t0")
+	[ -z "$opid" ] || lc_wait_gone "$opid" 30 || why="hvmlinkd $opid outlived the saved domain; "
+	t0=$(up)
+	if ! timeout 300 xl restore /tmp/e2e-guest.save >/tmp/restore.log 2>&1; then
+		cat /tmp/restore.log /var/log/xen/qemu-dm-"$name".log 2>/dev/null | tail -n 20
+		step save-restore FAIL "xl restore: $(tail -n 1 /tmp/restore.log)"
+		return
+	fi
+	t_restore=$(lc_since "$t0")
+	rm -f /tmp/e2e-guest.save
+	new=$(xl domid "$name" 2>/dev/null)
+	[ -n "$new" ] || { step save-restore FAIL "no domain $name after xl restore"; return; }
+	domid=$new lc_domids="$lc_domids $new"
+	[ -n "$(daemon_pid)" ] || why="${why}no hvmlinkd for the restored domain $new; "
+	# The agent logs the device's RESTORED event ("restored").
+	wait_line "$serial" '^E2E-AGENT.*restored' 120 "$name" >/dev/null ||
+		why="${why}the agent never logged RESTORED; "
+	if hint_display 0 1600x900; then
+		hvmlinkctl status "$domid" >/tmp/status.txt 2>&1
+		grep -q -F "$krel" /tmp/status.txt || why="${why}status lacks the guest kernel $krel; "
+	else
+		why="${why}$hint_err; "
+	fi
+	if [ -z "$why" ]; then
+		step save-restore PASS "save ${t_save} s, restore ${t_restore} s, domain $old -> $new, RESTORED seen, a new hint applied, status shows kernel $krel"
+	else
+		step save-restore FAIL "domain $old -> ${new:-?}: $why"
+	fi
+}
+
+lc_reboot() {
+	local old=$domid opid t0 new why='' took
+	opid=$(daemon_pid)
+	t0=$(up)
+	# The guest's kv watcher runs "reboot -f" when this key arrives.
+	if ! hvmlinkctl hint "$domid" key e2e-reboot now >/tmp/hint.log 2>&1; then
+		step guest-reboot FAIL "hvmlinkctl hint: $(tail -n 1 /tmp/hint.log)"
+		return
+	fi
+	if ! new=$(lc_wait_new_domid "$old" 300); then
+		step guest-reboot FAIL "the VM did not come back under a new domain id within 300 s"
+		return
+	fi
+	# Hints follow the VM: clear the trigger before the new boot's agent
+	# starts, or it would reboot again; e2e-boot tells the guest to skip
+	# what the first boot measured (guest-init.sh).
+	hvmlinkctl hint --clear "$new" key e2e-reboot >/tmp/hint.log 2>&1 ||
+		echo "e2e: clearing e2e-reboot: $(tail -n 1 /tmp/hint.log)"
+	hvmlinkctl hint "$new" key e2e-boot again >/tmp/hint.log 2>&1 ||
+		echo "e2e: setting e2e-boot: $(tail -n 1 /tmp/hint.log)"
+	domid=$new lc_domids="$lc_domids $new"
+	[ -z "$opid" ] || lc_wait_gone "$opid" 30 || why="hvmlinkd $opid outlived domain $old; "
+	[ -n "$(daemon_pid)" ] || why="${why}no hvmlinkd for domain $new; "
+	if ! wait_line "$serial" '^E2E-GUEST-READY' "$boot_timeout" "$name" >/dev/null; then
+		step guest-reboot FAIL "${why}no E2E-GUEST-READY from the rebooted guest (domain $new)"
+		return
+	fi
+	took=$(lc_since "$t0")
+	tr -d '\r' <"$serial" | grep -q '^E2E-G module-bind PASS' || why="${why}the driver did not bind after the reboot; "
+	wait_line "$serial" '^E2E-KV e2e-colour=blue$' 60 "$name" >/dev/null ||
+		why="${why}the earlier kv hint e2e-colour=blue did not come back; "
+	hint_display 0 1280x1024 || why="${why}$hint_err; "
+	if [ -z "$why" ]; then
+		step guest-reboot PASS "reboot -f in the guest: domain $old -> $new in ${took} s, device bound, e2e-colour=blue back, a new hint applied"
+	else
+		step guest-reboot FAIL "domain $old -> $new: $why"
+	fi
+}
+
+lc_second_daemon
+lc_kill_restart
+lc_save_restore
+lc_reboot
