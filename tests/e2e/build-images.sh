@@ -135,9 +135,17 @@ images_run() {
 	# systemd, so the wrapper starts the build's hvmlinkd itself.
 	if [ -n "${E2E_WRAPPER:-}" ]; then
 		install -D -m 755 "$E2E_WRAPPER" "$o/usr/libexec/hvmlink/qemu-wrapper"
-		mkdir -p "$o/etc/hvmlink"
+		# The configuration file the build baked into the wrapper
+		# (configure's sysconfdir), so that the wrapper reads this one.
+		local conf
+		conf=$(sed -n 's/^conf=\${HVMLINK_WRAPPER_CONF:-\(.*\)}$/\1/p' "$E2E_WRAPPER")
+		case $conf in
+		/*) ;;
+		*) e2e_die "no configuration path in $E2E_WRAPPER" ;;
+		esac
+		install -D -m 644 /dev/null "$o$conf"
 		printf '%s\n' '# e2e Dom0: no systemd, the build tree'"'"'s daemon' \
-			'START=direct' 'HVMLINKD=/usr/local/sbin/hvmlinkd' >"$o/etc/hvmlink/qemu-wrapper.conf"
+			'START=direct' 'HVMLINKD=/usr/local/sbin/hvmlinkd' >"$o$conf"
 	fi
 	install -m 644 "$e2e_dir/guest-hvm.cfg" "$o/e2e/guest-hvm.cfg"
 	cp "$run/guest.cpio" "$o/e2e/guest.cpio"
