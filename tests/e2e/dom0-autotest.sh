@@ -41,7 +41,7 @@ if [ "$mode" = full ]; then
 	echo "E2E-PLAN xl-create-plain guest-boot lspci module-bind cli-info agent bench-fair" \
 		"bench ioreq-smoke status hint-display irq hint-display-2 hint-kv hint-bad-refused" \
 		"hint-bad-error hint-bad-ignored second-daemon-refused daemon-kill-restart" \
-		"save-restore guest-reboot destroy daemon-exit no-leftovers"
+		"save-restore migrate-local guest-reboot destroy daemon-exit no-leftovers"
 else
 	echo "E2E-PLAN launch guest-boot ioreq-smoke destroy"
 fi

@@ -15,6 +15,8 @@
 #   save-restore           xl save + xl restore: the wrapper starts
 #                          hvmlinkd --incoming, the agent hears RESTORED,
 #                          a new hint reaches it, status shows the guest
+#   migrate-local          xl migrate to this same host (xl migrate-receive
+#                          run locally): the same checks as save-restore
 #   guest-reboot           reboot -f inside the guest: xl builds a new
 #                          domain, the wrapper a new daemon; the device is
 #                          there, a new hint and the earlier kv hint arrive
@@ -132,6 +134,62 @@ lc_save_restore() {
 	fi
 }
 
+# Count the agent's RESTORED lines in the guest's serial log.
+lc_restored_count() { tr -d '\r' <"$serial" 2>/dev/null | grep -c '^E2E-AGENT.*restored'; }
+
+# Wait up to $2 s for a RESTORED line newer than the $1 counted before.
+# The incoming QEMU reopens the serial file and truncates it: then any
+# RESTORED line is new (the boot's HELLO line is gone with the old text).
+lc_wait_restored() {
+	local before=$1 end n
+	end=$(( $(cut -d. -f1 /proc/uptime) + $2 ))
+	while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do
+		n=$(lc_restored_count)
+		[ "$n" -gt "$before" ] && return 0
+		if [ "$n" -gt 0 ] && ! tr -d '\r' <"$serial" | grep -q '^E2E-GUEST-HELLO'; then
+			return 0
+		fi
+		sleep 2
+	done
+	return 1
+}
+
+lc_migrate() {
+	local old=$domid opid t0 took new why='' before
+	opid=$(daemon_pid)
+	before=$(lc_restored_count)
+	t0=$(up)
+	# With -s "" xl runs its "host" argument as the receiving side's
+	# command instead of "ssh HOST xl migrate-receive": a migration to
+	# this very host.  The incoming domain is NAME--incoming until done.
+	if ! timeout 300 xl migrate -s "" "$name" "xl migrate-receive" >/tmp/migrate.log 2>&1; then
+		cat /tmp/migrate.log /var/log/xen/qemu-dm-"$name"--incoming.log 2>/dev/null | tail -n 20
+		step migrate-local FAIL "xl migrate: $(tail -n 1 /tmp/migrate.log)"
+		return
+	fi
+	took=$(lc_since "$t0")
+	new=$(xl domid "$name" 2>/dev/null)
+	if [ -z "$new" ] || [ "$new" = "$old" ]; then
+		step migrate-local FAIL "after xl migrate the VM's domain is '${new:-none}' (was $old)"
+		return
+	fi
+	domid=$new lc_domids="$lc_domids $new"
+	[ -z "$opid" ] || lc_wait_gone "$opid" 30 || why="hvmlinkd $opid outlived the migrated-away domain $old; "
+	[ -n "$(daemon_pid)" ] || why="${why}no hvmlinkd for the incoming domain $new; "
+	lc_wait_restored "$before" 120 || why="${why}the agent never logged RESTORED after the migration; "
+	if hint_display 0 1440x900; then
+		hvmlinkctl status "$domid" >/tmp/status.txt 2>&1
+		grep -q -F "$krel" /tmp/status.txt || why="${why}status lacks the guest kernel $krel; "
+	else
+		why="${why}$hint_err; "
+	fi
+	if [ -z "$why" ]; then
+		step migrate-local PASS "xl migrate to this host ${took} s, domain $old -> $new, RESTORED seen, a new hint applied, status shows kernel $krel"
+	else
+		step migrate-local FAIL "domain $old -> $new: $why"
+	fi
+}
+
 lc_reboot() {
 	local old=$domid opid t0 new why='' took
 	opid=$(daemon_pid)
@@ -174,4 +232,5 @@ lc_reboot() {
 lc_second_daemon
 lc_kill_restart
 lc_save_restore
+lc_migrate
 lc_reboot
