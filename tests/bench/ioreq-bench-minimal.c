@@ -17,7 +17,10 @@
  * Answers every read of the 4 ports at PORT with a constant: poll,
  * pending, unmask, READY?, IORESP_READY, notify -- one event per poll (the
  * event channel fd is level-triggered, so nothing is lost and an isolated
- * request costs no read that finds nothing): four system calls.  The loop
+ * request costs no read that finds nothing): four system calls.  SIGTERM
+ * ends it through a signalfd in the same poll, as in hvmlinkd: a flag set
+ * by a handler would be lost when the signal lands between the flag's
+ * check and poll(), and the process would never stop.  The loop
  * is a function of its own so callgrind can count it alone
  * (--toggle-collect=serve_loop).
  */
@@ -30,14 +33,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
 #include <xendevicemodel.h>
 #include <xenevtchn.h>
 #include <xenforeignmemory.h>
 #include <xen/hvm/ioreq.h>
 #include <xen/memory.h>
-
-static volatile sig_atomic_t stop;
 
 static void *sleeper(void *arg)
 {
@@ -46,25 +49,24 @@ static void *sleeper(void *arg)
 	return arg;
 }
 
-static void on_term(int sig)
-{
-	stop = 1;
-}
-
 static __attribute__((noinline)) void
 serve_loop(xenevtchn_handle *xce, shared_iopage_t *shared,
-	   const evtchn_port_t *ports, unsigned int nr)
+	   const evtchn_port_t *ports, unsigned int nr, int sfd)
 {
-	int fd = xenevtchn_fd(xce);
+	struct pollfd pfd[2] = {
+		{ .fd = xenevtchn_fd(xce), .events = POLLIN },
+		{ .fd = sfd, .events = POLLIN },
+	};
 
-	while (!stop) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	for (;;) {
 		unsigned int v = 0;
 		ioreq_t *r;
 		int p;
 
-		if (poll(&pfd, 1, -1) < 0)
+		if (poll(pfd, 2, -1) < 0)
 			continue;
+		if (pfd[1].revents)
+			return;
 		p = xenevtchn_pending(xce);
 		if (p < 0)
 			continue;
@@ -91,7 +93,8 @@ int main(int argc, char **argv)
 	xenevtchn_handle *xce;
 	xenforeignmemory_handle *fm;
 	xenforeignmemory_resource_handle *fres;
-	struct sigaction sa = { .sa_handler = on_term };
+	sigset_t term;
+	int sfd;
 	evtchn_port_t ports[128];
 	shared_iopage_t *shared;
 	unsigned int nr = 0;
@@ -115,7 +118,12 @@ int main(int argc, char **argv)
 	}
 	dom = (uint16_t)atoi(argv[1]);
 	port = (uint16_t)strtoul(argv[2], NULL, 0);
-	sigaction(SIGTERM, &sa, NULL);
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &term, NULL);
+	sfd = signalfd(-1, &term, SFD_CLOEXEC);
+	if (sfd < 0)
+		return 2;
 
 	dm = xendevicemodel_open(NULL, 0);
 	xce = xenevtchn_open(NULL, 0);
@@ -145,7 +153,8 @@ int main(int argc, char **argv)
 	fd = xenevtchn_fd(xce);
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 
-	serve_loop(xce, shared, ports, nr);
+	serve_loop(xce, shared, ports, nr, sfd);
+	close(sfd);
 
 	xendevicemodel_unmap_io_range_from_ioreq_server(dm, dom, id, 0, port, port + 3);
 	for (unsigned int i = 0; i < nr; i++)
