@@ -41,7 +41,8 @@ if [ "$mode" = full ]; then
 	echo "E2E-PLAN xl-create-plain guest-boot lspci module-bind cli-info agent bench-fair" \
 		"bench ioreq-smoke status hint-display irq hint-display-2 hint-kv hint-bad-refused" \
 		"hint-bad-error hint-bad-ignored second-daemon-refused daemon-kill-restart" \
-		"save-restore migrate-local guest-reboot destroy daemon-exit no-leftovers"
+		"save-restore migrate-local guest-reboot destroy daemon-exit no-leftovers" \
+		"daemon-start-failure"
 else
 	echo "E2E-PLAN launch guest-boot ioreq-smoke destroy"
 fi
@@ -369,6 +370,9 @@ if [ -n "$domid" ]; then
 			left="$left$(xenstore-ls -f "$base/$d" 2>/dev/null; xenstore-ls -f /local/domain/0/device-model/"$d" 2>/dev/null | grep -i hvmlink)"
 		done
 		if [ -z "$left" ]; then step no-leftovers PASS "nothing under $base/{${lc_domids:-$domid}}"; else step no-leftovers FAIL "left behind: $(echo "$left" | head -n 3 | tr '\n' ' ')"; fi
+		# Defined by lifecycle.sh, sourced once the guest ran: otherwise the
+		# plan reports the step as not run.
+		! declare -F lc_start_failure >/dev/null || lc_start_failure
 	fi
 fi
 stop_probe
@@ -377,7 +381,7 @@ stop_probe
 # ---------------------------------------------------------------- artifacts
 for f in /tmp/guest-serial.*.log /tmp/launch.*.log; do artifact "$(basename "$f")" "$f"; done
 artifact probe.log /tmp/probe.log
-for f in restart save restore; do artifact "$f.log" "/tmp/$f.log"; done
+for f in restart save restore migrate start-failure; do artifact "$f.log" "/tmp/$f.log"; done
 artifact status.txt /tmp/status.txt
 artifact status.json /tmp/status.json
 artifact messages.log /var/log/messages

@@ -20,6 +20,10 @@
 #   guest-reboot           reboot -f inside the guest: xl builds a new
 #                          domain, the wrapper a new daemon; the device is
 #                          there, a new hint and the earlier kv hint arrive
+#   daemon-start-failure   (called by the autotest once the VM is gone)
+#                          a wrapper whose hvmlinkd cannot start: xl create
+#                          fails, the daemon's error is in libxl's
+#                          device-model log, no domain is left
 # Every domain id the VM had is in $lc_domids, for the leftover check.
 
 lc_domids=$domid
@@ -226,6 +230,42 @@ lc_reboot() {
 		step guest-reboot PASS "reboot -f in the guest: domain $old -> $new in ${took} s, device bound, e2e-colour=blue back, a new hint applied"
 	else
 		step guest-reboot FAIL "domain $old -> $new: $why"
+	fi
+}
+
+# Once the VM is gone (the autotest calls it after no-leftovers): an
+# administrator's mistake that keeps hvmlinkd from starting (a --user that
+# does not exist) must fail "xl create" with the daemon's own error in
+# libxl's device-model log, and leave no domain behind
+# (docs/lifecycle.md, "The wrapper").
+lc_start_failure() {
+	local conf rc t0 took line log=/var/log/xen/qemu-dm-$name.log why=''
+	conf=$(sed -n 's/^conf=\${HVMLINK_WRAPPER_CONF:-\(.*\)}$/\1/p' /usr/libexec/hvmlink/qemu-wrapper 2>/dev/null)
+	if [ ! -f "$conf" ]; then
+		step daemon-start-failure FAIL "no wrapper configuration at '$conf'"
+		return
+	fi
+	cp "$conf" /tmp/qemu-wrapper.conf.good
+	printf '%s\n' "$(cat /tmp/qemu-wrapper.conf.good)" 'HVMLINKD_ARGS=--user no-such-user' >"$conf"
+	t0=$(up)
+	timeout 300 xl create "$cfg" 'serial="file:/tmp/start-failure-serial.log"' >/tmp/start-failure.log 2>&1
+	rc=$?
+	took=$(lc_since "$t0")
+	cp /tmp/qemu-wrapper.conf.good "$conf"
+	line=$(grep -a -m1 '^hvmlink qemu-wrapper: domain [0-9]*: hvmlinkd (direct) failed' "$log" 2>/dev/null)
+	[ "$rc" -ne 0 ] || why="xl create exit 0; "
+	[ "$rc" -ne 124 ] || why="xl create hung for 300 s; "
+	echo "$line" | grep -q -- '--user no-such-user' || why="${why}no wrapper line with the daemon's error in $log; "
+	if [ -n "$(xl domid "$name" 2>/dev/null)" ]; then
+		why="${why}a domain $name was left behind; "
+		xl destroy "$name" 2>/dev/null
+	fi
+	[ -z "$(xenstore-list "$base" 2>/dev/null)" ] || why="${why}left under $base: $(xenstore-list "$base" | tr '\n' ' '); "
+	if [ -z "$why" ]; then
+		step daemon-start-failure PASS "xl create exit $rc after ${took} s, no domain left; $log: ${line#hvmlink qemu-wrapper: }"
+	else
+		tail -n 5 /tmp/start-failure.log "$log" 2>/dev/null
+		step daemon-start-failure FAIL "$why"
 	fi
 }
 
