@@ -48,10 +48,18 @@ static void quote(char *out, size_t outlen, const char *v, size_t len)
 	out[o] = '\0';
 }
 
+/* The no_errors flag of a kind ("display" or "kv"). */
+static bool *no_errors(struct hvmxs *xs, const char *kind)
+{
+	return &xs->no_errors[kind[0] == 'k'];
+}
+
 static void set_error(struct hvmxs *xs, const char *kind, const char *name,
 		      const char *msg)
 {
 	char path[SCHEMA_PATH_MAX];
+
+	*no_errors(xs, kind) = false;
 
 	if (snprintf(path, sizeof(path), "%s/%s/%s/%s", xs->vm_root,
 		     SCHEMA_ERRORS, kind, name) >= (int)sizeof(path))
@@ -64,6 +72,8 @@ static void clear_error(struct hvmxs *xs, const char *kind, const char *name)
 {
 	char path[SCHEMA_PATH_MAX];
 
+	if (*no_errors(xs, kind))
+		return;
 	if (snprintf(path, sizeof(path), "%s/%s/%s/%s", xs->vm_root,
 		     SCHEMA_ERRORS, kind, name) >= (int)sizeof(path))
 		return;
@@ -293,22 +303,34 @@ out:
 	free(v);
 }
 
-/* The names below <vm root>/rel. */
-static char **list(struct hvmxs *xs, const char *rel, unsigned int *num)
+/* The names below <vm root>/rel.  NULL with *failed false: no such node;
+ * with *failed true: the listing failed (failed may be NULL). */
+static char **list_ex(struct hvmxs *xs, const char *rel, unsigned int *num,
+		      bool *failed)
 {
 	char path[SCHEMA_PATH_MAX];
 	char **d;
+	bool f = false;
 
 	*num = 0;
-	if (!schema_vm_path(path, sizeof(path), xs->uuid, rel))
-		return NULL;
-	d = xs_directory(xs->xsh, XBT_NULL, path, num);
-	if (!d) {
+	if (!schema_vm_path(path, sizeof(path), xs->uuid, rel)) {
+		f = true;
+		d = NULL;
+	} else if (!(d = xs_directory(xs->xsh, XBT_NULL, path, num))) {
 		*num = 0;
-		if (errno != ENOENT)
+		if (errno != ENOENT) {
+			f = true;
 			hvmxs__check_lost(xs, errno);
+		}
 	}
+	if (failed)
+		*failed = f;
 	return d;
+}
+
+static char **list(struct hvmxs *xs, const char *rel, unsigned int *num)
+{
+	return list_ex(xs, rel, num, NULL);
 }
 
 static bool in_list(char **d, unsigned int n, const char *name)
@@ -323,22 +345,33 @@ static bool in_list(char **d, unsigned int n, const char *name)
 static void prune_errors(struct hvmxs *xs, const char *kind, char **hints,
 			 unsigned int nhints)
 {
+	bool left = false, failed;
 	char rel[64];
 	unsigned int n;
 	char **e;
 
 	snprintf(rel, sizeof(rel), "%s/%s", SCHEMA_ERRORS, kind);
-	e = list(xs, rel, &n);
-	for (unsigned int i = 0; e && i < n && xs->xsh; i++)
+	e = list_ex(xs, rel, &n, &failed);
+	for (unsigned int i = 0; e && i < n && xs->xsh; i++) {
 		if (!in_list(hints, nhints, e[i]))
 			clear_error(xs, kind, e[i]);
+		else
+			left = true;
+	}
 	free(e);
+	/* Only a complete look, on a live connection, proves there are none. */
+	*no_errors(xs, kind) = xs->xsh && !failed && !left;
 }
 
 static void rescan_display(struct hvmxs *xs, bool force)
 {
 	unsigned int n;
-	char **d = list(xs, SCHEMA_HINTS_DISPLAY, &n);
+	char **d;
+
+	/* Another daemon of the VM (a same-host migration) may have written
+	 * one: look again. */
+	xs->no_errors[0] = false;
+	d = list(xs, SCHEMA_HINTS_DISPLAY, &n);
 
 	for (unsigned int i = 0; i < n && xs->xsh; i++)
 		display_node(xs, d[i], force);
@@ -351,8 +384,10 @@ static void rescan_kv(struct hvmxs *xs, bool force)
 {
 	struct hvmxs_kv *e, *next;
 	unsigned int n;
-	char **d = list(xs, SCHEMA_HINTS_KV, &n);
+	char **d;
 
+	xs->no_errors[1] = false;
+	d = list(xs, SCHEMA_HINTS_KV, &n);
 	if (!xs->xsh) {
 		free(d);
 		return;
@@ -413,6 +448,28 @@ void hvmxs__hint_event(struct hvmxs *xs, const char *rel)
 		display_node(xs, name, !slash);
 	else
 		kv_node(xs, name, !slash);
+}
+
+void hvmxs__error_event(struct hvmxs *xs, const char *path)
+{
+	const char *rel = path + strlen(xs->vm_root) + sizeof("/" SCHEMA_ERRORS);
+	bool *none;
+	char *v;
+
+	if (strncmp(rel, "display/", 8) == 0)
+		none = &xs->no_errors[0];
+	else if (strncmp(rel, "kv/", 3) == 0)
+		none = &xs->no_errors[1];
+	else
+		return;
+	/* Our own removals fire too, and leave nothing: keep the flag.  One
+	 * read per change of an error node, never on the path of a hint. */
+	if (!*none)
+		return;
+	v = xs_read(xs->xsh, XBT_NULL, path, NULL);
+	if (v || errno != ENOENT)
+		*none = false;
+	free(v);
 }
 
 void hvmxs__forget_hints(struct hvmxs *xs)

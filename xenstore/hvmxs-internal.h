@@ -54,6 +54,11 @@ struct hvmxs {
 	bool shown_valid[HVMLINK_MAX_DISPLAYS];
 	struct hvmlink_display_mode shown[HVMLINK_MAX_DISPLAYS];
 	struct hvmxs_kv *kv;
+	/* [0] display, [1] kv: the last rescan found no error node of that
+	 * kind and the daemon wrote none since, so a valid hint needs no
+	 * xs_rm of its error node (one xenstored round trip less per hint,
+	 * which a guest request waits behind during an admin's burst). */
+	bool no_errors[2];
 
 	/* Everything published, replayed after a reconnection. */
 	struct hvmxs_pub *pub;
@@ -74,6 +79,10 @@ bool hvmxs__path(const struct hvmxs *xs, char *buf, size_t len,
 /* A watch event below <root>/hints: rel is the path below "hints/"
  * ("" for hints itself). */
 void hvmxs__hint_event(struct hvmxs *xs, const char *rel);
+/* A watch event at <vm root>/errors/<kind>/<name> (path: the whole path):
+ * a node there that exists, whoever wrote it, means the kind may have
+ * error nodes again. */
+void hvmxs__error_event(struct hvmxs *xs, const char *path);
 /* Re-read every hint; unchanged ones are not delivered again. */
 void hvmxs__rescan(struct hvmxs *xs);
 void hvmxs__forget_hints(struct hvmxs *xs);

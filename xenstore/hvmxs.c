@@ -483,8 +483,12 @@ static void handle_event(struct hvmxs *xs, const char *path,
 			return;
 		}
 	}
+	if (strncmp(path + vl, "/" SCHEMA_ERRORS "/", sizeof(SCHEMA_ERRORS) + 1) == 0) {
+		hvmxs__error_event(xs, path);
+		return;
+	}
 	if (strncmp(path, xs->hints_path, hl) != 0)
-		return;		/* errors/, name: our own writes */
+		return;		/* name: our own writes */
 	if (path[hl] == '\0')
 		hvmxs__hint_event(xs, "");
 	else if (path[hl] == '/')

@@ -198,4 +198,23 @@ expect_absent "$R/vm"
 expect_read "$H/hints/display/0" 1024x768
 expect_read "$H/errors/display/0" "\"1024x768\": Device or resource busy"
 pass "clean exit removes daemon state, keeps the VM's hints"
+
+# The daemon removes a good hint's error node only while error nodes may
+# exist (it skips the xenstored round trip once it has seen there are
+# none): one left by an earlier daemon of the VM goes at start-up, and one
+# anybody writes while it runs goes when its hint turns good.
+drv_start --domid 5 --displays 2
+wait_absent "$H/errors/display/0"
+pass "an earlier daemon's error node for a now good hint goes at start-up"
+drv_sync
+xenstore-write "$H/errors/display/1" 'planted after start' || fail write
+xenstore-write "$H/errors/kv/colour" 'planted after start' || fail write
+xenstore-write "$H/hints/display/1" 640x480 || fail write
+xenstore-write "$H/hints/kv/colour" blue || fail write
+drv_wait '^display 1 640x480\+0\+0$' 1 || fail "640x480 not delivered"
+drv_wait '^kv-set colour 4 blue$' 1 || fail "colour not delivered"
+wait_absent "$H/errors/display/1"
+wait_absent "$H/errors/kv/colour"
+pass "error nodes written while the daemon runs go when their hints are good"
+drv_quit
 exit 0
