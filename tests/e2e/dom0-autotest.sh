@@ -217,7 +217,9 @@ else
 	setsid bash -c 'tail -n +1 -F "$1" 2>/dev/null | sed -u "s/\r\$//; s/^/guest| /"' _ "$serial" &
 	guest_tail=$!
 
-	ready=$(wait_line "$serial" '^E2E-GUEST-READY' 900 "$name")
+	# Up to the blank after irq=N: the guest may still be writing the line
+	# when it is polled, and a cut "irq=" would read as no count.
+	ready=$(wait_line "$serial" '^E2E-GUEST-READY irq=[0-9]+ ' 900 "$name")
 	relay_guest
 	if [ "$mode" = full ]; then
 		# The domain came from plain xl create, its daemon was there

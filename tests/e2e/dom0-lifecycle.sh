@@ -239,7 +239,7 @@ lc_reboot() {
 # libxl's device-model log, and leave no domain behind
 # (docs/lifecycle.md, "The wrapper").
 lc_start_failure() {
-	local conf rc t0 took line log=/var/log/xen/qemu-dm-$name.log why=''
+	local conf rc t0 took line left log=/var/log/xen/qemu-dm-$name.log why=''
 	conf=$(sed -n 's/^conf=\${HVMLINK_WRAPPER_CONF:-\(.*\)}$/\1/p' /usr/libexec/hvmlink/qemu-wrapper 2>/dev/null)
 	if [ ! -f "$conf" ]; then
 		step daemon-start-failure FAIL "no wrapper configuration at '$conf'"
@@ -260,7 +260,9 @@ lc_start_failure() {
 		why="${why}a domain $name was left behind; "
 		xl destroy "$name" 2>/dev/null
 	fi
-	[ -z "$(xenstore-list "$base" 2>/dev/null)" ] || why="${why}left under $base: $(xenstore-list "$base" | tr '\n' ' '); "
+	# Per-domain state only: $base/vm holds the VMs' hints, which stay.
+	left=$(xenstore-list "$base" 2>/dev/null | grep -v '^vm$' | tr '\n' ' ')
+	[ -z "$left" ] || why="${why}domain state left under $base: $left; "
 	if [ -z "$why" ]; then
 		step daemon-start-failure PASS "xl create exit $rc after ${took} s, no domain left; $log: ${line#hvmlink qemu-wrapper: }"
 	else
