@@ -216,11 +216,14 @@ lc_reboot() {
 		echo "e2e: setting e2e-boot: $(tail -n 1 /tmp/hint.log)"
 	domid=$new lc_domids="$lc_domids $new"
 	[ -z "$opid" ] || lc_wait_gone "$opid" 30 || why="hvmlinkd $opid outlived domain $old; "
-	[ -n "$(daemon_pid)" ] || why="${why}no hvmlinkd for domain $new; "
 	if ! wait_line "$serial" '^E2E-GUEST-READY' "$boot_timeout" "$name" >/dev/null; then
 		step guest-reboot FAIL "${why}no E2E-GUEST-READY from the rebooted guest (domain $new)"
 		return
 	fi
+	# Only now: libxl creates the domain before it spawns the device
+	# model (and with it the wrapper's hvmlinkd), so the new id can be
+	# seen a moment before its daemon; a running guest implies both.
+	[ -n "$(daemon_pid)" ] || why="${why}no hvmlinkd for domain $new; "
 	took=$(lc_since "$t0")
 	tr -d '\r' <"$serial" | grep -q '^E2E-G module-bind PASS' || why="${why}the driver did not bind after the reboot; "
 	wait_line "$serial" '^E2E-KV e2e-colour=blue$' 60 "$name" >/dev/null ||
