@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Publishing daemon and guest state.  Every publish is a small batch of
- * node writes/removals applied in one transaction, so a reader never sees
- * half of it (e.g. a display's new mode with the old status).  Each batch
+ * node writes/removals applied in one transaction (a batch of one node in
+ * one request, which is as atomic), so a reader never sees half of it (e.g. a display's new mode with the old status).  Each batch
  * is also applied to an in-memory copy of everything published, which is
  * what gets written again after xenstored restarts (its database is gone)
  * or while the connection is down.
@@ -144,11 +144,32 @@ static bool txn_write(struct hvmxs *xs, xs_transaction_t t, const char *rel,
 	return xs_rm(xs->xsh, t, path) || errno == ENOENT;
 }
 
+/*
+ * One node needs no transaction: xenstored applies a single write or
+ * removal atomically, and a transaction costs two more round trips
+ * (start, end), each one queued behind whatever else xenstored is doing
+ * while a guest request waits on this thread (docs/performance.md,
+ * "fairness": a delivered/ node per hint during an administrator's burst).
+ */
+static int write_one(struct hvmxs *xs, const struct op *op)
+{
+	int err;
+
+	if (txn_write(xs, XBT_NULL, op->rel, op->value))
+		return 0;
+	err = errno;
+	if (xs->xsh && hvmxs__check_lost(xs, err))
+		return 0;	/* remembered; replayed on reconnection */
+	return xs->xsh ? -err : 0;
+}
+
 /* Write ops (or, with ops NULL, the whole remembered copy) atomically. */
 static int txn_run(struct hvmxs *xs, const struct batch *b)
 {
 	int err = EIO;
 
+	if (b && b->n == 1)
+		return write_one(xs, &b->ops[0]);
 	for (int attempt = 0; attempt < TXN_RETRIES && xs->xsh; attempt++) {
 		xs_transaction_t t = xs_transaction_start(xs->xsh);
 		bool ok = true;

@@ -16,8 +16,9 @@
 /*
  * Say in xenstore that the device took a hint (for "hvmlinkctl watch"):
  * the display hint's seq, as the guest will see it; for a key, a count of
- * deliveries.  After the device raised its event: the guest's interrupt
- * does not wait for this round trip.
+ * deliveries.  Queued, written by a later loop iteration (delivered.c):
+ * the guest's interrupt, and the guest's next request, do not wait for
+ * this round trip.
  */
 static void delivered(struct hvmlinkd *d, const char *kind,
 		      unsigned int display, const char *key)
@@ -26,7 +27,6 @@ static void delivered(struct hvmlinkd *d, const char *kind,
 	struct hvmdev_display_state st;
 	char name[16];
 	uint64_t seq;
-	int rc;
 
 	if (key) {
 		seq = ++kv_deliveries;
@@ -38,10 +38,7 @@ static void delivered(struct hvmlinkd *d, const char *kind,
 		snprintf(name, sizeof(name), "%u", display);
 		key = name;
 	}
-	rc = hvmxs_publish_delivered(d->xs, kind, key, seq);
-	if (rc < 0)
-		log_info("cannot publish delivered/%s/%s: %s", kind, key,
-			 strerror(-rc));
+	hvmlinkd_delivered_queue(d, kind, key, seq);
 }
 
 static int on_display_hint(void *opaque, unsigned int display,
@@ -91,10 +88,7 @@ static void on_kv_delete(void *opaque, const char *key)
 			 strerror(-rc));
 	else if (rc == 0)
 		log_info("key %s: hint deleted", key);
-	rc = hvmxs_publish_delivered(d->xs, "kv", key, 0);
-	if (rc < 0)
-		log_info("cannot withdraw delivered/kv/%s: %s", key,
-			 strerror(-rc));
+	hvmlinkd_delivered_queue(d, "kv", key, 0);
 }
 
 static void on_domain_gone(void *opaque)

@@ -52,6 +52,20 @@ enum hvmlinkd_src {
 	HVMLINKD_SRC_COUNT
 };
 
+/* A delivered/ node waiting to be written (delivered.c). */
+struct hvmlinkd_delivery {
+	char kind[8];			/* "display" or "kv" */
+	char name[HVMLINK_KV_KEY_LEN];	/* the display's number or the key */
+	uint64_t seq;			/* 0: remove the node */
+};
+
+#define HVMLINKD_DELIVERIES_MAX (HVMLINK_KV_MAX_KEYS + HVMLINK_MAX_DISPLAYS)
+
+struct hvmlinkd_deliveries {
+	unsigned int n;			/* oldest first */
+	struct hvmlinkd_delivery e[HVMLINKD_DELIVERIES_MAX];
+};
+
 /* Publications of guest-reported state per second, at most (publish.c). */
 #define HVMLINKD_PUBLISH_PER_SEC	10
 #define HVMLINKD_PUBLISH_INTERVAL_NS	(1000000000ull / HVMLINKD_PUBLISH_PER_SEC)
@@ -91,6 +105,7 @@ struct hvmlinkd {
 	struct hvmlinkd_dirty dirty;
 	uint64_t publish_last_ns;	/* monotonic; 0 = never */
 	bool publish_armed;		/* a coalesced publication is due */
+	struct hvmlinkd_deliveries deliveries;
 
 	bool stopping;
 	int exit_status;
@@ -149,6 +164,12 @@ void hvmlinkd_publish_changed(struct hvmlinkd *d);
 void hvmlinkd_publish_due(struct hvmlinkd *d);
 /* Publish what is dirty now, whatever the rate. */
 void hvmlinkd_publish_flush(struct hvmlinkd *d);
+
+/* delivered.c: delivered/ nodes, written one per loop iteration. */
+void hvmlinkd_delivered_queue(struct hvmlinkd *d, const char *kind,
+			      const char *name, uint64_t seq);
+bool hvmlinkd_delivered_pending(const struct hvmlinkd *d);
+void hvmlinkd_delivered_write_one(struct hvmlinkd *d);
 
 /* loop.c */
 uint64_t hvmlinkd_monotonic_ns(void);

@@ -13,7 +13,8 @@ src_daemon_hvmlinkd_SOURCES = \
 	src/daemon/notify.c src/daemon/notify.h \
 	src/daemon/depriv.c src/daemon/depriv.h \
 	src/daemon/hvmlinkd.c src/daemon/hvmlinkd.h \
-	src/daemon/loop.c src/daemon/hints.c src/daemon/publish.c
+	src/daemon/loop.c src/daemon/hints.c src/daemon/delivered.c \
+	src/daemon/publish.c
 src_daemon_hvmlinkd_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(XEN_CFLAGS)
 src_daemon_hvmlinkd_LDADD = \
 	src/ioreq/libioreq.la src/device/libdevice.la xenstore/libhvmxs.la \

@@ -5,7 +5,9 @@
  *   the event channel fd   one event per iteration (QEMU's pattern: the
  *                          fd is level-triggered, so what is left wakes
  *                          the next poll at once)
- *   the xenstore fd        at most HVMXS_EVENTS_PER_DISPATCH watch events
+ *   the xenstore fd        at most HVMXS_EVENTS_PER_DISPATCH watch events,
+ *                          or, while any are queued, one delivered/ node
+ *                          write instead (delivered.c)
  *   a signalfd             SIGTERM, SIGINT (stop), SIGHUP (statistics)
  *   three timerfds         the device's tick, xenstore reconnection, the
  *                          publication rate limit (publish.c)
@@ -21,8 +23,9 @@
  *
  * Bounded work per source per iteration keeps the loop fair: a guest
  * flooding requests delays a hint by at most one request, and an
- * administrator's burst of hints delays a guest request by at most a few
- * watch events (docs/performance.md, "fairness").
+ * administrator's burst of hints delays a guest request by at most one
+ * watch event or one delivered/ write: two xenstored round trips
+ * (docs/performance.md, "fairness").
  *
  * The device is single-threaded: every call into it comes from here.
  */
@@ -250,7 +253,9 @@ int hvmlinkd_run(struct hvmlinkd *d)
 
 	/* Hints written before we came up: the xenstore fd is readable. */
 	while (!d->stopping) {
-		int n = poll(p, HVMLINKD_SRC_COUNT, -1);
+		/* Queued delivered/ writes: look, but do not sleep. */
+		int n = poll(p, HVMLINKD_SRC_COUNT,
+			     hvmlinkd_delivered_pending(d) ? 0 : -1);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -265,7 +270,11 @@ int hvmlinkd_run(struct hvmlinkd *d)
 			if (n == 1 && !d->dirty.what)
 				continue;
 		}
-		if (p[HVMLINKD_SRC_XENSTORE].revents)
+		/* One xenstore job per iteration: a queued write (each
+		 * watch event queues at most one) or the next event. */
+		if (hvmlinkd_delivered_pending(d))
+			hvmlinkd_delivered_write_one(d);
+		else if (p[HVMLINKD_SRC_XENSTORE].revents)
 			xs_dispatch(d);
 		if (p[HVMLINKD_SRC_SIGNAL].revents)
 			on_signal(d);

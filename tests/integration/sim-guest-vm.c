@@ -42,6 +42,61 @@ static int state_names(struct sgctx *c, const char *what)
 	return 0;
 }
 
+/*
+ * delivered/ nodes are written after the hint, one per daemon loop
+ * iteration, from a queue (src/daemon/delivered.c).  A burst of 60 keys,
+ * each written twice, gives every key its node; after the reboot the new
+ * daemon delivers all of them at once at start-up (the queue holds 60+),
+ * and again every key gets its node; removing them withdraws every node.
+ */
+#define BURST_KEYS "$(seq 10 69)"
+
+/* Wait (up to 10 s) until want of the keys b10..b69 have a delivered/kv
+ * node in the current domain's root; n gets the last count. */
+static int burst_wait(struct sgctx *c, int want, char *n, size_t len)
+{
+	for (int i = 0; i < 500; i++) {
+		/* grep -c prints 0 (and exits 1) when there are none. */
+		host_capture(n, len,
+			     "xenstore-list /local/domain/0/hvmlink/%u/delivered/kv 2>/dev/null | grep -c '^b[0-9]'",
+			     c->g.domid);
+		if (atoi(n) == want)
+			return 0;
+		usleep(20000);
+	}
+	return -1;
+}
+
+static int burst_write(struct sgctx *c)
+{
+	char cmd[512], n[32];
+
+	snprintf(cmd, sizeof(cmd),
+		 "p=%s/hints/kv; set --; for i in " BURST_KEYS "; do set -- \"$@\" $p/b$i one $p/b$i two; done; xenstore-write \"$@\"",
+		 c->vm_root);
+	CHECK(host_run("%s", cmd) == 0, "burst of 120 kv writes");
+	CHECK(burst_wait(c, 60, n, sizeof(n)) == 0,
+	      "delivered/kv has %s of the 60 burst keys", n);
+	say("check", "a burst of 60 keys (120 writes): 60 delivered nodes");
+	return 0;
+}
+
+static int burst_remove(struct sgctx *c)
+{
+	char cmd[512], n[32];
+
+	CHECK(burst_wait(c, 60, n, sizeof(n)) == 0,
+	      "after the reboot delivered/kv has %s of the 60 burst keys", n);
+	snprintf(cmd, sizeof(cmd),
+		 "p=%s/hints/kv; for i in " BURST_KEYS "; do xenstore-rm $p/b$i || exit 1; done",
+		 c->vm_root);
+	CHECK(host_run("%s", cmd) == 0, "removing the burst keys");
+	CHECK(burst_wait(c, 0, n, sizeof(n)) == 0,
+	      "%s delivered/kv/b* nodes left after removing the keys", n);
+	say("check", "after the reboot all 60 burst keys delivered at start-up; all withdrawn when removed");
+	return 0;
+}
+
 int scenario_reboot(struct sgctx *c)
 {
 	struct hvmlink_req_display_hint r;
@@ -59,6 +114,8 @@ int scenario_reboot(struct sgctx *c)
 	if (guest_wait_irq(c, 1) || guest_ack(c, 0, &ev))
 		return -1;
 	say("guest", "hints arrived (events 0x%x)", ev);
+	if (burst_write(c))
+		return -1;
 
 	/* xl reboot: the domain is destroyed and the VM built again with a
 	 * new domain id, same UUID and name. */
@@ -107,7 +164,7 @@ int scenario_reboot(struct sgctx *c)
 	      "delivered/kv/motd left after the key was cleared");
 	say("check", "delivered/display/0 = %llu (the guest's seq); a cleared key's delivered node goes",
 	    (unsigned long long)r.seq);
-	return 0;
+	return burst_remove(c);
 }
 
 int scenario_incoming(struct sgctx *c)
