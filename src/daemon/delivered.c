@@ -15,7 +15,6 @@
  * hold; should deletes and new keys ever overflow it, the oldest entry
  * is written at once instead.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -270,8 +270,9 @@ int hvmlinkd_run(struct hvmlinkd *d)
 			if (n == 1 && !d->dirty.what)
 				continue;
 		}
-		/* One xenstore job per iteration: a queued write (each
-		 * watch event queues at most one) or the next event. */
+		/* One xenstore job per iteration: a queued write or the
+		 * next event.  A hint's event queues one write; a rescan
+		 * (start-up, reconnection) one per hint it delivered. */
 		if (hvmlinkd_delivered_pending(d))
 			hvmlinkd_delivered_write_one(d);
 		else if (p[HVMLINKD_SRC_XENSTORE].revents)
