@@ -14,9 +14,12 @@
 #       with /init, the autotest, the project's host binaries and
 #       guest.cpio; the kernel unpacks concatenated archives in order).
 #       The project's pieces come from the environment, every one optional:
-#       E2E_HVMLINKD E2E_HVMLINKCTL E2E_PROBE E2E_WRAPPER (Dom0), E2E_MODULE
-#       E2E_AGENT E2E_CLI E2E_FAIR_BENCH (guest).  A missing piece is left out and the scenario
-#       reports the steps that need it as failed.
+#       E2E_HOST_DEB (Dom0 installs it with dpkg -i, the autotest's first
+#       step) or else E2E_HVMLINKD E2E_HVMLINKCTL E2E_WRAPPER (build-tree
+#       copies), E2E_PROBE (Dom0); E2E_GUEST_DEB (its agent and CLI) or
+#       else E2E_AGENT E2E_CLI, E2E_MODULE E2E_FAIR_BENCH (guest).  A
+#       missing piece is left out and the scenario reports the steps that
+#       need it as failed.
 set -euo pipefail
 . "$(dirname "$0")/e2e-lib.sh"
 
@@ -115,8 +118,23 @@ images_run() {
 	install -m 755 "$e2e_dir/guest-init.sh" "$g/init"
 	install -m 755 "$e2e_dir/guest-display-hook.sh" "$g/e2e/display-hook.sh"
 	if [ -n "${E2E_MODULE:-}" ]; then install -m 644 "$E2E_MODULE" "$g/e2e/hvmlink.ko"; fi
-	if [ -n "${E2E_AGENT:-}" ]; then copy_with_libs "$g" "$(real_program "$E2E_AGENT")" /usr/bin/hvmlink-agent; fi
-	if [ -n "${E2E_CLI:-}" ]; then copy_with_libs "$g" "$(real_program "$E2E_CLI")" /usr/bin/hvmlink; fi
+	if [ -n "${E2E_GUEST_DEB:-}" ]; then
+		# This guest has no dpkg (busybox, loaded byte by byte through
+		# fw_cfg): the package's own agent and CLI, at the package's
+		# paths, with their libraries; its units, udev rule and
+		# autostart entry have no init here to use them (docs/e2e.md).
+		local x="$run/guest-deb"
+		rm -rf "$x"
+		dpkg-deb -x "$E2E_GUEST_DEB" "$x"
+		for f in usr/sbin/hvmlink-agent usr/bin/hvmlink; do
+			[ -x "$x/$f" ] || e2e_die "$E2E_GUEST_DEB has no /$f"
+			copy_with_libs "$g" "$x/$f" "/$f"
+		done
+		rm -rf "$x"
+	else
+		if [ -n "${E2E_AGENT:-}" ]; then copy_with_libs "$g" "$(real_program "$E2E_AGENT")" /usr/bin/hvmlink-agent; fi
+		if [ -n "${E2E_CLI:-}" ]; then copy_with_libs "$g" "$(real_program "$E2E_CLI")" /usr/bin/hvmlink; fi
+	fi
 	if [ -n "${E2E_FAIR_BENCH:-}" ]; then copy_with_libs "$g" "$(real_program "$E2E_FAIR_BENCH")" /usr/bin/hvmlink-fair-bench; fi
 	# Small: the guest loads its kernel and initramfs through QEMU's
 	# fw_cfg, which for Xen has no DMA (one port access per byte), so
@@ -130,10 +148,16 @@ images_run() {
 	install -m 755 "$e2e_dir/dom0-init.sh" "$o/init"
 	install -m 755 "$e2e_dir/dom0-autotest.sh" "$o/e2e/autotest.sh"
 	install -m 644 "$e2e_dir/dom0-lifecycle.sh" "$o/e2e/lifecycle.sh"
-	# The toolstack hook where the package puts it, so that the guest's
-	# config carries the very line docs/admin.md gives; this Dom0 has no
-	# systemd, so the wrapper starts the build's hvmlinkd itself.
-	if [ -n "${E2E_WRAPPER:-}" ]; then
+	if [ -n "${E2E_HOST_DEB:-}" ]; then
+		# Installed by Dom0 itself (dom0-autotest.sh, step host-package):
+		# hvmlinkd, hvmlinkctl, the wrapper and its configuration come
+		# from the package and nowhere else.
+		install -D -m 644 "$E2E_HOST_DEB" "$o/e2e/debs/$(basename "$E2E_HOST_DEB")"
+	elif [ -n "${E2E_WRAPPER:-}" ]; then
+		# --build-tree: the toolstack hook where the package puts it,
+		# so that the guest's config carries the very line
+		# docs/admin.md gives; this Dom0 has no systemd, so the wrapper
+		# starts the build's hvmlinkd itself.
 		install -D -m 755 "$E2E_WRAPPER" "$o/usr/libexec/hvmlink/qemu-wrapper"
 		# The configuration file the build baked into the wrapper
 		# (configure's sysconfdir), so that the wrapper reads this one.
@@ -152,6 +176,7 @@ images_run() {
 	for f in HVMLINKD:hvmlinkd HVMLINKCTL:hvmlinkctl PROBE:e2e-ioreq-probe; do
 		local var="E2E_${f%%:*}" name=${f#*:}
 		[ -n "${!var:-}" ] || continue
+		[ -z "${E2E_HOST_DEB:-}" ] || [ "$name" = e2e-ioreq-probe ] || continue
 		copy_with_libs "$o" "$(real_program "${!var}")" "/usr/local/sbin/$name" "$images/rootfs-ref"
 	done
 	cp "$images/dom0-base.cpio" "$run/dom0.cpio"

@@ -2,7 +2,9 @@
 # Build (or reuse) the Debian bookworm chroot that every e2e image is cut
 # from: Xen 4.17, its tools, qemu-system-xen (the HVM guest's default
 # device model), the Debian kernel whose release the guest module was
-# built for, and the guest-side packages (busybox-static, pciutils).
+# built for, the guest-side packages (busybox-static, pciutils), and what
+# the hvmlink-host package needs beyond Xen's own libraries (json-glib, a
+# sysusers), so that Dom0 can install the .deb with dpkg, offline.
 #
 # Usage: build-rootfs.sh KERNEL_RELEASE
 # Prints the path of the finished chroot.  The chroot lives in
@@ -23,7 +25,8 @@ kver=$(dpkg-query -W -f='${Version}' "linux-headers-$krel" 2>/dev/null || true)
 kpkg="linux-image-$krel${kver:+=$kver}"
 
 packages="xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common xenstore-utils
-qemu-system-xen seabios $kpkg libglib2.0-0 busybox-static pciutils"
+qemu-system-xen seabios $kpkg libglib2.0-0 busybox-static pciutils
+libjson-glib-1.0-0 systemd-standalone-sysusers"
 
 key=$( { cat "$0"; echo "$packages" "$mirror" "$security"; } | e2e_hash)
 dest="$e2e_cache/rootfs-$key"

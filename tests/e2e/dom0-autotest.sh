@@ -12,7 +12,6 @@
 # Dom0 stays quiet while the guest boots (one grep and one xl call every
 # 2 s): a busy Dom0 makes QEMU's nested SVM triple-fault guests.
 export PATH=/usr/lib/xen-4.17/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-export HVMLINKD=/usr/local/sbin/hvmlinkd
 
 arg() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline; }
 up() { cut -d' ' -f1 /proc/uptime; }
@@ -37,8 +36,12 @@ name=e2e-guest
 cfg=/e2e/guest-hvm.cfg
 base=/local/domain/0/hvmlink
 
+# The hvmlink-host package, when the run brought one (run-e2e.sh without
+# --build-tree): Dom0 installs it as an administrator would, offline.
+host_deb=$(ls /e2e/debs/hvmlink-host_*.deb 2>/dev/null | head -n 1)
+
 if [ "$mode" = full ]; then
-	echo "E2E-PLAN xl-create-plain guest-boot lspci module-bind cli-info agent bench-fair" \
+	echo "E2E-PLAN ${host_deb:+host-package }xl-create-plain guest-boot lspci module-bind cli-info agent bench-fair" \
 		"bench ioreq-smoke status hint-display irq hint-display-2 hint-kv hint-bad-refused" \
 		"hint-bad-error hint-bad-ignored second-daemon-refused daemon-kill-restart" \
 		"save-restore migrate-local guest-reboot destroy daemon-exit no-leftovers" \
@@ -49,6 +52,32 @@ fi
 
 # Syslog of everything in Dom0 (hvmlinkd logs there once daemonized).
 busybox syslogd -O /var/log/messages 2>/dev/null
+
+# dpkg -i, then what the rest of the run relies on from the package: the
+# programs on PATH, the hvmlink user its sysusers entry makes, the
+# toolstack hook and its configuration (docs/admin.md).
+install_host_package() {
+	local why='' f
+	if ! dpkg -i "$host_deb" >/tmp/dpkg.log 2>&1; then
+		cat /tmp/dpkg.log
+		step host-package FAIL "dpkg -i $(basename "$host_deb"): $(tail -n 2 /tmp/dpkg.log | tr '\n' ' ')"
+		return
+	fi
+	[ "$(dpkg-query -W -f='${Status}' hvmlink-host 2>/dev/null)" = "install ok installed" ] ||
+		why="dpkg says '$(dpkg-query -W -f='${Status}' hvmlink-host 2>&1)'; "
+	for f in hvmlinkd hvmlinkctl; do
+		[ "$(command -v $f)" = /usr/sbin/$f ] || why="${why}$f is '$(command -v $f)', not /usr/sbin/$f; "
+	done
+	[ -x /usr/libexec/hvmlink/qemu-wrapper ] || why="${why}no /usr/libexec/hvmlink/qemu-wrapper; "
+	[ -f /etc/hvmlink/qemu-wrapper.conf ] || why="${why}no /etc/hvmlink/qemu-wrapper.conf; "
+	getent passwd hvmlink >/dev/null || why="${why}no user hvmlink; "
+	if [ -z "$why" ]; then
+		step host-package PASS "dpkg -i $(basename "$host_deb"): $(hvmlinkd --version | head -n 1), hvmlinkctl, the wrapper and its configuration, user hvmlink"
+	else
+		step host-package FAIL "$why"
+	fi
+}
+[ -z "$host_deb" ] || [ "$mode" != full ] || install_host_package
 
 domain_alive() { xl domid "$name" >/dev/null 2>&1; }
 

@@ -16,9 +16,15 @@
 #   --shell           interactive: QEMU on this terminal, Dom0 shell after
 #                     the autotest (add --no-autotest to skip it)
 #   --timeout S       whole boot and run (default 4500: a loaded host and two guest boots)
+#   --build-tree      give Dom0 and the guest the build dir's binaries (a
+#                     quick edit loop) instead of the Debian packages
+# In full mode Dom0 installs the hvmlink-host package with dpkg -i (the
+# step host-package) and the guest gets hvmlink-guest's agent and CLI;
+# scripts/build-debs builds them, or reuses its last build of an unchanged
+# tree (the CI's packages stage has just made them).
 # Artifacts can also be named one by one (they default to the build dir):
-#   --hvmlinkd F --hvmlinkctl F --probe F --wrapper F --module F --agent F
-#   --cli F --fair-bench F
+#   --host-deb F --guest-deb F --hvmlinkd F --hvmlinkctl F --probe F
+#   --wrapper F --module F --agent F --cli F --fair-bench F
 # Environment: HVMLINK_CACHE (default /var/cache/hvmlink): cached images.
 # Prints stage timings and ends with "e2e: N passed, N failed"; exit 0
 # only if every stage and every scenario step passed.
@@ -34,6 +40,7 @@ pin=
 shell=
 autotest=1
 timeout=4500
+from_tree=
 declare -A art=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -46,9 +53,10 @@ while [ $# -gt 0 ]; do
 	--shell) shell=1 ;;
 	--no-autotest) autotest=0 ;;
 	--timeout) timeout=$2; shift ;;
-	--hvmlinkd | --hvmlinkctl | --probe | --wrapper | --module | --agent | --cli | --fair-bench)
+	--build-tree) from_tree=1 ;;
+	--host-deb | --guest-deb | --hvmlinkd | --hvmlinkctl | --probe | --wrapper | --module | --agent | --cli | --fair-bench)
 		art[${1#--}]=$2; shift ;;
-	-h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,32p' "$0"; exit 0 ;;
 	*) e2e_die "unknown option: $1 (see --help)" ;;
 	esac
 	shift
@@ -110,15 +118,28 @@ if [ -z "$E2E_FAIR_BENCH" ]; then
 	fi
 	E2E_FAIR_BENCH=$(pick "$build/tests/bench/hvmlink-fair-bench")
 fi
+# The packages: what an administrator installs is what runs.
+export E2E_HOST_DEB=${art[host-deb]:-} E2E_GUEST_DEB=${art[guest-deb]:-}
+pieces="HVMLINKD HVMLINKCTL WRAPPER MODULE AGENT CLI FAIR_BENCH"
+if [ "$mode" = full ] && [ -z "$from_tree" ]; then
+	if [ -z "$E2E_HOST_DEB" ] || [ -z "$E2E_GUEST_DEB" ]; then
+		e2e_say "the Debian packages: scripts/build-debs (reused if the tree did not change)"
+		debs=$("$e2e_top/scripts/build-debs" 2>"$results/build-debs.log") ||
+			e2e_die "scripts/build-debs failed (see $results/build-debs.log)"
+		E2E_HOST_DEB=${E2E_HOST_DEB:-$(pick "$debs"/hvmlink-host_*.deb)}
+		E2E_GUEST_DEB=${E2E_GUEST_DEB:-$(pick "$debs"/hvmlink-guest_*.deb)}
+	fi
+	pieces="HOST_DEB GUEST_DEB MODULE FAIR_BENCH"
+fi
 {
 	echo "build dir: $build"
-	for v in HVMLINKD HVMLINKCTL PROBE WRAPPER MODULE AGENT CLI FAIR_BENCH; do
+	for v in $pieces PROBE; do
 		var=E2E_$v
 		printf '%-11s %s\n' "$v" "${!var:-(missing)}"
 	done
 } | tee "$results/artifacts.txt" | sed 's/^/e2e: /'
 if [ "$mode" = full ]; then
-	for v in HVMLINKD HVMLINKCTL WRAPPER MODULE AGENT CLI FAIR_BENCH; do
+	for v in $pieces; do
 		var=E2E_$v
 		[ -n "${!var}" ] || e2e_say "warning: $v is missing: the steps that need it will fail"
 	done
