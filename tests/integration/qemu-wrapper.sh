@@ -33,8 +33,10 @@ cat >"$FAKE_QEMU" <<'EOF'
 #!/bin/bash
 n=0; while [ -e "$CASE/argv.$n" ]; do n=$((n + 1)); done
 printf '%s\0' "$@" >"$CASE/argv.$n"
-# (find, not a loop: this shell's own redirections would show)
-find /proc/$$/fd -mindepth 1 -printf '%f %l\n' | grep -v '^255 ' | sort >"$CASE/fds.$n"
+# (find, not a loop: this shell's own redirections would show; and alone,
+# not in a pipeline: the shell holds the pipeline's pipes while it forks)
+find /proc/$$/fd -mindepth 1 -printf '%f %l\n' >"$CASE/fds.$n.raw"
+grep -v '^255 ' "$CASE/fds.$n.raw" | sort >"$CASE/fds.$n"
 [ ! -e /proc/$$/fd/15 ] || cat <&15 >"$CASE/fd15.$n"
 d=; prev=
 for a in "$@"; do [ "$prev" = -xen-domid ] && d=$a; prev=$a; done
@@ -59,7 +61,8 @@ export E2E_HVMLINKD
 cat >"$T/bin/hvmlinkd-fds" <<'EOF'
 #!/bin/bash
 printf '%s\n' "$*" >>"$CASE/hvmlinkd.args"
-find /proc/$$/fd -mindepth 1 -printf '%f %l\n' | grep -v '^255 ' | sort >"$CASE/hvmlinkd.fds"
+find /proc/$$/fd -mindepth 1 -printf '%f %l\n' >"$CASE/hvmlinkd.fds.raw"
+grep -v '^255 ' "$CASE/hvmlinkd.fds.raw" | sort >"$CASE/hvmlinkd.fds"
 echo hvmlinkd >>"$CASE/order"
 exit 0
 EOF
@@ -92,7 +95,9 @@ printf 'restore stream\n' >"$T/stream"
 cat >"$T/spawn" <<EOF
 #!/bin/bash
 exec </dev/null 2>>"\$CASE/qemu-dm.log" 15<"$T/stream"
-find /proc/\$\$/fd -mindepth 1 -printf '%f %l\\n' | grep -v '^255 ' | sort >"\$CASE/fds.libxl"
+# Alone, not in a pipeline, whose pipes this shell would hold meanwhile.
+find /proc/\$\$/fd -mindepth 1 -printf '%f %l\\n' >"\$CASE/fds.libxl.raw"
+grep -v '^255 ' "\$CASE/fds.libxl.raw" | sort >"\$CASE/fds.libxl"
 exec "\$@"
 EOF
 # Two device-model spawns for one domain, one after the other.
