@@ -140,6 +140,26 @@ start_probe() {
 	wait_line /tmp/probe.log '^probe: ready' 30 >/dev/null
 }
 
+# Before a retry: a triple fault is a reboot to Xen, so with the config's
+# on_reboot="restart" xl builds the VM again under a new id by itself,
+# and the next "xl create" would collide with it on the name.  Destroy
+# whatever runs under the name until none has for 5 s in a row (xl's
+# monitor restarts within a second or two of the fault).
+retire_vm() {
+	local i quiet=0
+	for i in $(seq 1 60); do
+		if xl domid "$name" >/dev/null 2>&1; then
+			xl destroy "$name" >/dev/null 2>&1
+			quiet=0
+		else
+			quiet=$((quiet + 1))
+			[ $quiet -ge 5 ] && return 0
+		fi
+		sleep 1
+	done
+	return 1
+}
+
 # ---------------------------------------------------------------- launch
 attempt=0 hello='' domid='' launched=''
 # xen_nopv: a guest without PV suspend, so that xl save takes the
@@ -211,11 +231,21 @@ while [ $attempt -le "$retries" ]; do
 			"attempt $attempt of $((retries + 1)); xl dmesg tail:"
 		xl dmesg | tail -n 5
 		stop_probe
-		sleep 3
+		retire_vm || echo "e2e: the VM would not go away: $(xl list 2>&1 | tail -n +2)"
 		continue
 	fi
 	break
 done
+# A guest that triple-faulted early and was built again by xl itself
+# (on_reboot="restart") may be the one that said hello: follow it.
+if [ -n "$hello" ] && now=$(xl domid "$name" 2>/dev/null) && [ "$now" != "$domid" ]; then
+	echo "e2e: the guest rebooted before its first output (domain $domid -> $now); following it"
+	domid=$now
+	if [ -n "${probe_pid:-}" ]; then
+		stop_probe
+		start_probe "$domid" || echo "e2e: probe did not start: $(cat /tmp/probe.log)"
+	fi
+fi
 
 if [ -z "$hello" ]; then
 	if [ -n "$launched" ]; then
