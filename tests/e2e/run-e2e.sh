@@ -19,9 +19,10 @@
 #   --build-tree      give Dom0 and the guest the build dir's binaries (a
 #                     quick edit loop) instead of the Debian packages
 # In full mode Dom0 installs the hvmlink-host package with dpkg -i (the
-# step host-package) and the guest gets hvmlink-guest's agent and CLI;
-# scripts/build-debs builds them, or reuses its last build of an unchanged
-# tree (the CI's packages stage has just made them).
+# step host-package), the guest gets hvmlink-guest's agent and CLI and
+# the module DKMS builds from hvmlink-dkms; scripts/build-debs and
+# tests/packages/dkms-module.sh build them, or reuse their last build of
+# an unchanged tree (the CI's packages stage has just made them).
 # Artifacts can also be named one by one (they default to the build dir):
 #   --host-deb F --guest-deb F --hvmlinkd F --hvmlinkctl F --probe F
 #   --wrapper F --module F --agent F --cli F --fair-bench F
@@ -128,6 +129,15 @@ if [ "$mode" = full ] && [ -z "$from_tree" ]; then
 			e2e_die "scripts/build-debs failed (see $results/build-debs.log)"
 		E2E_HOST_DEB=${E2E_HOST_DEB:-$(pick "$debs"/hvmlink-host_*.deb)}
 		E2E_GUEST_DEB=${E2E_GUEST_DEB:-$(pick "$debs"/hvmlink-guest_*.deb)}
+	fi
+	# The module as a guest gets it from hvmlink-dkms: DKMS's build for
+	# the guest kernel (tests/packages/dkms-module.sh; the packages stage
+	# has just made it, a run by hand makes it once per tree).
+	if [ -z "${art[module]:-}" ]; then
+		krel=$(e2e_kernel_release "") || e2e_die "no linux-headers-*-amd64 to build the module for"
+		e2e_say "the module: hvmlink-dkms built by DKMS for $krel"
+		E2E_MODULE=$("$e2e_top/tests/packages/dkms-module.sh" "$krel" 2>"$results/dkms-module.log") ||
+			e2e_die "the DKMS build of the module failed (see $results/dkms-module.log)"
 	fi
 	pieces="HOST_DEB GUEST_DEB MODULE FAIR_BENCH"
 fi
