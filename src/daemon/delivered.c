@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The delivered/ nodes ("the device took this hint", for "hvmlinkctl
- * watch") are written one per loop iteration, not from inside the watch
- * event that delivered the hint.  A watch event already costs two
+ * watch") are written one per main loop iteration, not from inside the
+ * watch event that delivered the hint.  A watch event already costs two
  * xenstored round trips (the hint's value, its permissions); the write
  * would be a third, and while an administrator floods xenstored each
- * round trip is slow and a guest request waits behind all of them on
- * this thread.  Queued, the loop does one of the two per iteration and
- * serves the guest's event channel in between (loop.c).
+ * round trip is slow.  Queued, the loop does one of the two per
+ * iteration, so the next hint, a publication or a signal waits for at
+ * most one of them (loop.c; the guest's events do not wait for any: the
+ * device thread serves them).
  *
  * A node queued again before it was written is updated in place, so a
  * burst of hints to one key costs one write, and the last value always

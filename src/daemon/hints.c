@@ -14,79 +14,104 @@
 #include "xenstore/hvmxs.h"
 
 /*
- * Say in xenstore that the device took a hint (for "hvmlinkctl watch"):
- * the display hint's seq, as the guest will see it; for a key, a count of
- * deliveries.  Queued, written by a later loop iteration (delivered.c):
- * the guest's interrupt, and the guest's next request, do not wait for
- * this round trip.
+ * One hint for the device, handed to the device thread
+ * (hvmlinkd_on_device): the xenstore reads that validated it were done on
+ * the main thread, so the device thread is held only for the device's
+ * own work, and the guest's requests go on meanwhile.
  */
-static void delivered(struct hvmlinkd *d, const char *kind,
-		      unsigned int display, const char *key)
-{
-	static uint64_t kv_deliveries;
-	struct hvmdev_display_state st;
-	char name[16];
-	uint64_t seq;
+struct hint_call {
+	unsigned int display;
+	const struct hvmlink_display_mode *mode;	/* display hint */
+	const char *key;				/* kv set/delete */
+	const void *value;				/* kv set */
+	size_t len;
+	int rc;
+	uint64_t seq;		/* the display's hint seq, once taken */
+};
 
-	if (key) {
-		seq = ++kv_deliveries;
-	} else {
-		if (hvmdev_get_display(d->dev, display, &st) < 0 ||
-		    !st.hint_seq)
-			return;
-		seq = st.hint_seq;
-		snprintf(name, sizeof(name), "%u", display);
-		key = name;
-	}
-	hvmlinkd_delivered_queue(d, kind, key, seq);
+static void display_hint_fn(struct hvmlinkd *d, void *arg)
+{
+	struct hint_call *c = arg;
+	struct hvmdev_display_state st;
+
+	c->rc = hvmdev_set_display_hint(d->dev, c->display, c->mode);
+	if (c->rc == 0 && hvmdev_get_display(d->dev, c->display, &st) == 0)
+		c->seq = st.hint_seq;
 }
 
+static void kv_set_fn(struct hvmlinkd *d, void *arg)
+{
+	struct hint_call *c = arg;
+
+	c->rc = hvmdev_set_kv(d->dev, c->key, c->value, c->len);
+}
+
+static void kv_delete_fn(struct hvmlinkd *d, void *arg)
+{
+	struct hint_call *c = arg;
+
+	c->rc = hvmdev_delete_kv(d->dev, c->key);
+}
+
+/*
+ * Say in xenstore that the device took a hint (for "hvmlinkctl watch"):
+ * the display hint's seq, as the guest will see it; for a key, a count of
+ * deliveries.  Queued, written by a later loop iteration (delivered.c).
+ */
 static int on_display_hint(void *opaque, unsigned int display,
 			   const struct hvmlink_display_mode *mode)
 {
 	struct hvmlinkd *d = opaque;
-	int rc = hvmdev_set_display_hint(d->dev, display, mode);
+	struct hint_call c = { .display = display, .mode = mode };
+	char name[16];
 
-	if (rc < 0) {
+	hvmlinkd_on_device(d, display_hint_fn, &c);
+	if (c.rc < 0) {
 		log_warn("display %u: hint refused by the device: %s", display,
-			 strerror(-rc));
-		return rc;
+			 strerror(-c.rc));
+		return c.rc;
 	}
 	if (mode->enabled)
 		log_info("display %u: hint %ux%u bpp %u at %d,%d", display,
 			 mode->width, mode->height, mode->bpp, mode->x, mode->y);
 	else
 		log_info("display %u: hint off", display);
-	delivered(d, "display", display, NULL);
+	if (c.seq) {
+		snprintf(name, sizeof(name), "%u", display);
+		hvmlinkd_delivered_queue(d, "display", name, c.seq);
+	}
 	return 0;
 }
 
 static int on_kv_set(void *opaque, const char *key, const void *value,
 		     size_t len)
 {
+	static uint64_t kv_deliveries;
 	struct hvmlinkd *d = opaque;
-	int rc = hvmdev_set_kv(d->dev, key, value, len);
+	struct hint_call c = { .key = key, .value = value, .len = len };
 
-	if (rc < 0) {
+	hvmlinkd_on_device(d, kv_set_fn, &c);
+	if (c.rc < 0) {
 		log_warn("key %s: hint refused by the device: %s", key,
-			 strerror(-rc));
-		return rc;
+			 strerror(-c.rc));
+		return c.rc;
 	}
 	log_info("key %s: hint set (%zu bytes)", key, len);
-	delivered(d, "kv", 0, key);
+	hvmlinkd_delivered_queue(d, "kv", key, ++kv_deliveries);
 	return 0;
 }
 
 static void on_kv_delete(void *opaque, const char *key)
 {
 	struct hvmlinkd *d = opaque;
-	int rc = hvmdev_delete_kv(d->dev, key);
+	struct hint_call c = { .key = key };
 
+	hvmlinkd_on_device(d, kv_delete_fn, &c);
 	/* Deleting a key the device never accepted is no news for the guest. */
-	if (rc < 0 && rc != -ENOENT)
+	if (c.rc < 0 && c.rc != -ENOENT)
 		log_warn("key %s: delete refused by the device: %s", key,
-			 strerror(-rc));
-	else if (rc == 0)
+			 strerror(-c.rc));
+	else if (c.rc == 0)
 		log_info("key %s: hint deleted", key);
 	hvmlinkd_delivered_queue(d, "kv", key, 0);
 }

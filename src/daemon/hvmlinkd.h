@@ -14,6 +14,7 @@
 #define HVMLINK_DAEMON_HVMLINKD_H
 
 #include <poll.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -23,6 +24,7 @@
 #include "hvmlink/protocol.h"
 #include "xenstore/schema.h"
 
+struct hvmlinkd;
 struct ioreq_server;
 struct ioreq_options;
 struct hvmxs;
@@ -41,15 +43,60 @@ struct hvmlinkd_dirty {
 	uint32_t facilities;		/* bit n: facility n */
 };
 
-/* The loop's sources, in the order one iteration serves them (loop.c). */
+/* The main loop's sources, in the order one iteration serves them
+ * (loop.c). */
 enum hvmlinkd_src {
-	HVMLINKD_SRC_IOREQ,	/* the event channel fd (the ioreq server's) */
+	HVMLINKD_SRC_NEWS,	/* eventfd: the device thread has news */
 	HVMLINKD_SRC_XENSTORE,	/* hvmxs_fd() */
 	HVMLINKD_SRC_SIGNAL,	/* signalfd: SIGTERM, SIGINT, SIGHUP */
-	HVMLINKD_SRC_TICK,	/* timerfd: hvmdev_tick() */
 	HVMLINKD_SRC_XS_RETRY,	/* timerfd: xenstore reconnection */
 	HVMLINKD_SRC_PUBLISH,	/* timerfd: publication rate limit */
 	HVMLINKD_SRC_COUNT
+};
+
+/* The device thread's sources (devthread.c). */
+enum hvmlinkd_dev_src {
+	HVMLINKD_DEV_IOREQ,	/* the event channel fd (the ioreq server's) */
+	HVMLINKD_DEV_CALL,	/* eventfd: the main thread's call */
+	HVMLINKD_DEV_TICK,	/* timerfd: hvmdev_tick() */
+	HVMLINKD_DEV_COUNT
+};
+
+typedef void hvmlinkd_dev_fn(struct hvmlinkd *d, void *arg);
+
+/* The device thread and what passes between it and the main thread. */
+struct hvmlinkd_devthread {
+	pthread_t thread;
+	bool started;			/* main thread's view */
+	/* Device thread only (or main, while it does not run). */
+	struct pollfd pfd[HVMLINKD_DEV_COUNT];
+	uint64_t tick_deadline_ns;	/* armed; monotonic; UINT64_MAX = none */
+	bool changed;			/* the device reported a change */
+	bool news_sent;			/* news written, not yet collected */
+	bool quit;
+	/* Main → device thread, under lock. */
+	pthread_mutex_t lock;
+	pthread_cond_t done_cond;
+	hvmlinkd_dev_fn *call_fn;
+	void *call_arg;
+	bool call_done;
+	bool exited;			/* the thread no longer runs */
+	/* Device thread → main, under lock: a stop it asks for. */
+	bool stop_asked;
+	int stop_status;
+	char stop_why[128];
+	int news_fd;			/* eventfd the main loop polls */
+};
+
+/* What a publication needs of the device, taken on the device thread
+ * (publish.c). */
+struct hvmlinkd_snapshot {
+	struct hvmlinkd_dirty dirty;
+	struct hvmdev_guest_info guest_info;
+	uint32_t caps;
+	int facility[HVMLINK_FACILITY_COUNT];
+	struct hvmdev_display_state display[HVMLINK_MAX_DISPLAYS];
+	struct hvmdev_heartbeat heartbeat;
 };
 
 /* A delivered/ node waiting to be written (delivered.c). */
@@ -99,10 +146,13 @@ struct hvmlinkd {
 	 * HVMLINKD_SRC_SIGNAL on. */
 	struct pollfd pfd[HVMLINKD_SRC_COUNT];
 	bool loop_ready;
-	uint64_t tick_deadline_ns;	/* armed; monotonic; UINT64_MAX = none */
 	bool xs_retry_armed;
 
+	struct hvmlinkd_devthread devt;
+
+	/* Device thread: what changed since the last publication. */
 	struct hvmlinkd_dirty dirty;
+	struct hvmlinkd_snapshot snap;	/* main: the one being published */
 	uint64_t publish_last_ns;	/* monotonic; 0 = never */
 	bool publish_armed;		/* a coalesced publication is due */
 	struct hvmlinkd_deliveries deliveries;
@@ -156,6 +206,7 @@ void hvmlinkd_state_changed(void *opaque, unsigned int what,
 void hvmlinkd_final_save(struct hvmlinkd *d, void *blob, size_t len);
 
 /* publish.c: device → xenstore. */
+/* The device's changed() callback, on the device thread. */
 void hvmlinkd_device_changed(void *opaque, unsigned int what,
 			     unsigned int index);
 /* Something is dirty: publish now or when the rate limit allows. */
@@ -173,11 +224,35 @@ void hvmlinkd_delivered_write_one(struct hvmlinkd *d);
 
 /* loop.c */
 uint64_t hvmlinkd_monotonic_ns(void);
-/* Arm the timerfd of src for a CLOCK_MONOTONIC time (UINT64_MAX: off). */
-void hvmlinkd_timer_set(struct hvmlinkd *d, enum hvmlinkd_src src,
-			uint64_t deadline_ns);
-void hvmlinkd_rearm_tick(struct hvmlinkd *d);
+/* Arm timerfd fd for a CLOCK_MONOTONIC time (UINT64_MAX: off). */
+void hvmlinkd_timer_set(int fd, uint64_t deadline_ns);
+int hvmlinkd_timer_new(void);
+void hvmlinkd_timer_ack(int fd);
 void hvmlinkd_rearm_xs_retry(struct hvmlinkd *d);
 void hvmlinkd_teardown_loop(struct hvmlinkd *d);
+
+/* devthread.c: the device thread. */
+/* Its fds (before deprivileging drops the right to make them). */
+int hvmlinkd_devthread_init(struct hvmlinkd *d)
+	__attribute__((warn_unused_result));
+int hvmlinkd_devthread_start(struct hvmlinkd *d)
+	__attribute__((warn_unused_result));
+/* Stop and join it; from then on the main thread owns the device. */
+void hvmlinkd_devthread_stop(struct hvmlinkd *d);
+void hvmlinkd_devthread_fini(struct hvmlinkd *d);
+/*
+ * Run fn(d, arg) where the device lives: on the device thread while it
+ * runs (waiting until it is done: a few microseconds, the device thread
+ * never blocks on anything slow), else right here.
+ */
+void hvmlinkd_on_device(struct hvmlinkd *d, hvmlinkd_dev_fn *fn, void *arg);
+/* Main thread, the news fd was readable: consume it; true (and status,
+ * why) if the device thread asks the daemon to stop. */
+bool hvmlinkd_devthread_news(struct hvmlinkd *d, int *status, char *why,
+			     size_t whylen);
+/* Device thread: keep the tick timer armed for hvmdev_tick()'s time. */
+void hvmlinkd_rearm_tick(struct hvmlinkd *d);
+/* The device thread's serving loop (named for profilers). */
+void hvmlinkd_device_loop(struct hvmlinkd *d);
 
 #endif /* HVMLINK_DAEMON_HVMLINKD_H */

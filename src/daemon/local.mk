@@ -13,12 +13,13 @@ src_daemon_hvmlinkd_SOURCES = \
 	src/daemon/notify.c src/daemon/notify.h \
 	src/daemon/depriv.c src/daemon/depriv.h \
 	src/daemon/hvmlinkd.c src/daemon/hvmlinkd.h \
-	src/daemon/loop.c src/daemon/hints.c src/daemon/delivered.c \
+	src/daemon/loop.c src/daemon/devthread.c \
+	src/daemon/hints.c src/daemon/delivered.c \
 	src/daemon/publish.c
-src_daemon_hvmlinkd_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(XEN_CFLAGS)
+src_daemon_hvmlinkd_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(XEN_CFLAGS) -pthread
 src_daemon_hvmlinkd_LDADD = \
 	src/ioreq/libioreq.la src/device/libdevice.la xenstore/libhvmxs.la \
-	src/common/libcommon.la $(GLIB_LIBS) $(XEN_LIBS)
+	src/common/libcommon.la $(GLIB_LIBS) $(XEN_LIBS) -lpthread
 
 dist_man_MANS += docs/man/hvmlinkd.8
 
@@ -34,6 +35,7 @@ tests_integration_sim_guest_SOURCES = \
 	tests/integration/sim-guest-hints.c \
 	tests/integration/sim-guest-hostile.c \
 	tests/integration/sim-guest-latches.c \
+	tests/integration/sim-guest-frozen.c \
 	tests/integration/sim-guest-lifecycle.c \
 	tests/integration/sim-guest-devnode.c tests/integration/simdev.h \
 	tests/integration/sim-guest-restart.c \
@@ -60,6 +62,7 @@ DAEMON_TESTS = \
 	tests/integration/e2e-sim-hostile.sh \
 	tests/integration/e2e-sim-smp.sh \
 	tests/integration/e2e-sim-latches.sh \
+	tests/integration/e2e-sim-xenstored-frozen.sh \
 	tests/integration/e2e-sim-destroy.sh \
 	tests/integration/e2e-sim-sigterm.sh \
 	tests/integration/daemon-second.sh \

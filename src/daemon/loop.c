@@ -1,33 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hvmlinkd's main loop: one thread, one poll() over every source.
+ * hvmlinkd's main loop: one poll() over the sources that are not the
+ * guest's (the device thread serves those: devthread.c).
  *
- *   the event channel fd   one event per iteration (QEMU's pattern: the
- *                          fd is level-triggered, so what is left wakes
- *                          the next poll at once)
+ *   the news eventfd       the device thread has something to publish,
+ *                          or asks to stop
  *   the xenstore fd        at most HVMXS_EVENTS_PER_DISPATCH watch events,
  *                          or, while any are queued, one delivered/ node
  *                          write instead (delivered.c)
  *   a signalfd             SIGTERM, SIGINT (stop), SIGHUP (statistics)
- *   three timerfds         the device's tick, xenstore reconnection, the
- *                          publication rate limit (publish.c)
+ *   two timerfds           xenstore reconnection, the publication rate
+ *                          limit (publish.c)
  *
- * Why not a GLib main loop: an isolated guest request (a guest sends one
- * at a time) must cost no more than the least a device model can do --
- * poll, read the port, unmask, answer, notify: four system calls and a
- * few hundred instructions (tests/bench/ioreq-bench-minimal.c).  A GLib
- * iteration alone costs several times that, and blocking a non-recursive
- * source during its dispatch wakes the loop twice more.  Here an isolated
- * request is one iteration with exactly those four system calls, no
- * allocation and no xenstore I/O (tests/bench/floor-test.sh checks).
+ * Everything slow happens here: xenstore round trips, which take
+ * milliseconds while an administrator floods xenstored.  None of it holds
+ * a guest's vCPU: the device thread answers the guest meanwhile, and a
+ * hint costs it one short call (hvmlinkd_on_device).  Bounded work per
+ * source per iteration keeps this loop fair too: a burst of hints delays
+ * a publication or a signal by at most one watch event or one delivered/
+ * write (docs/performance.md, "fairness").
  *
- * Bounded work per source per iteration keeps the loop fair: a guest
- * flooding requests delays a hint by at most one request, and an
- * administrator's burst of hints delays a guest request by at most one
- * watch event or one delivered/ write: two xenstored round trips
- * (docs/performance.md, "fairness").
- *
- * The device is single-threaded: every call into it comes from here.
+ * Why not a GLib main loop: an iteration alone costs several times what
+ * the least a device model does per guest access, and this loop used to
+ * serve the guest.  It stays a plain poll() loop, which costs nothing
+ * while idle.
  */
 #include <errno.h>
 #include <signal.h>
@@ -41,7 +37,6 @@
 
 #include "common/log.h"
 #include "daemon/hvmlinkd.h"
-#include "ioreq/ioreq.h"
 #include "xenstore/hvmxs.h"
 
 uint64_t hvmlinkd_monotonic_ns(void)
@@ -54,8 +49,7 @@ uint64_t hvmlinkd_monotonic_ns(void)
 
 /* Arm timerfd fd for the absolute CLOCK_MONOTONIC time deadline_ns;
  * UINT64_MAX disarms it. */
-void hvmlinkd_timer_set(struct hvmlinkd *d, enum hvmlinkd_src src,
-			uint64_t deadline_ns)
+void hvmlinkd_timer_set(int fd, uint64_t deadline_ns)
 {
 	struct itimerspec it = { 0 };
 
@@ -66,41 +60,25 @@ void hvmlinkd_timer_set(struct hvmlinkd *d, enum hvmlinkd_src src,
 		it.it_value.tv_sec = (time_t)(deadline_ns / 1000000000ull);
 		it.it_value.tv_nsec = (long)(deadline_ns % 1000000000ull);
 	}
-	if (timerfd_settime(d->pfd[src].fd, TFD_TIMER_ABSTIME, &it, NULL) < 0)
+	if (timerfd_settime(fd, TFD_TIMER_ABSTIME, &it, NULL) < 0)
 		log_err("timerfd_settime: %s", strerror(errno));
 }
 
 /* A timer fired: consume its expiration count. */
-static void timer_ack(struct hvmlinkd *d, enum hvmlinkd_src src)
+void hvmlinkd_timer_ack(int fd)
 {
 	uint64_t n;
 
-	(void)!read(d->pfd[src].fd, &n, sizeof(n));
+	(void)!read(fd, &n, sizeof(n));
 }
 
-/*
- * hvmdev_tick() says when it next wants to run; keep the tick timer armed
- * for that time.  Called after anything that may have moved it earlier (a
- * change the device reported, a hint); a deadline that moved later just
- * makes the timer fire early, and on_tick() re-arms it.
- */
-void hvmlinkd_rearm_tick(struct hvmlinkd *d)
+int hvmlinkd_timer_new(void)
 {
-	uint64_t next = hvmdev_tick(d->dev);
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 
-	if (d->stopping)
-		next = UINT64_MAX;
-	if (next == d->tick_deadline_ns)
-		return;
-	d->tick_deadline_ns = next;
-	hvmlinkd_timer_set(d, HVMLINKD_SRC_TICK, next);
-}
-
-static void on_tick(struct hvmlinkd *d)
-{
-	timer_ack(d, HVMLINKD_SRC_TICK);
-	d->tick_deadline_ns = UINT64_MAX;	/* it fired: not armed */
-	hvmlinkd_rearm_tick(d);
+	if (fd < 0)
+		log_err("timerfd_create: %s", strerror(errno));
+	return fd;
 }
 
 /* While hvmxs is disconnected it wants dispatch() on a timer. */
@@ -111,7 +89,7 @@ void hvmlinkd_rearm_xs_retry(struct hvmlinkd *d)
 	if (ms < 0 || d->xs_retry_armed || d->stopping)
 		return;
 	d->xs_retry_armed = true;
-	hvmlinkd_timer_set(d, HVMLINKD_SRC_XS_RETRY,
+	hvmlinkd_timer_set(d->pfd[HVMLINKD_SRC_XS_RETRY].fd,
 			   hvmlinkd_monotonic_ns() + (uint64_t)ms * 1000000ull);
 }
 
@@ -122,44 +100,55 @@ static void xs_dispatch(struct hvmlinkd *d)
 	if (rc < 0)
 		log_warn("xenstore: %s", strerror(-rc));
 	hvmlinkd_rearm_xs_retry(d);
-	/* A hint may have moved the device's next tick. */
-	hvmlinkd_rearm_tick(d);
 }
 
 static void on_xs_retry(struct hvmlinkd *d)
 {
-	timer_ack(d, HVMLINKD_SRC_XS_RETRY);
+	hvmlinkd_timer_ack(d->pfd[HVMLINKD_SRC_XS_RETRY].fd);
 	d->xs_retry_armed = false;
 	xs_dispatch(d);
 }
 
-static void on_ioreq(struct hvmlinkd *d)
+/* The device thread has news: a stop it asks for, or a change to
+ * publish (now, or when the rate limit allows). */
+static void on_news(struct hvmlinkd *d)
 {
-	int rc = ioreq_server_handle_pending(d->ioreq);
+	char why[sizeof(d->devt.stop_why)];
+	int status;
 
-	if (rc == -ESRCH) {
-		/* Xen refuses every call for a domain that is dying. */
-		hvmlinkd_stop(d, 0, "domain destroyed (ioreq server gone)");
-		d->pfd[HVMLINKD_SRC_IOREQ].fd = -1;
-	} else if (rc < 0) {
-		hvmlinkd_stop(d, 1, "fatal ioreq error: %s", strerror(-rc));
-		d->pfd[HVMLINKD_SRC_IOREQ].fd = -1;
-	}
+	if (hvmlinkd_devthread_news(d, &status, why, sizeof(why)))
+		hvmlinkd_stop(d, status, "%s", why);
+	hvmlinkd_publish_changed(d);
+}
+
+struct sighup_stats {
+	struct hvmdev_stats st;
+	uint32_t pending, filter;
+};
+
+static void get_stats_fn(struct hvmlinkd *d, void *arg)
+{
+	struct sighup_stats *s = arg;
+
+	hvmdev_get_stats(d->dev, &s->st);
+	s->pending = hvmdev_get_pending(d->dev);
+	s->filter = hvmdev_get_filter(d->dev);
 }
 
 static void on_sighup(struct hvmlinkd *d)
 {
-	struct hvmdev_stats st;
+	struct sighup_stats s;
+	const struct hvmdev_stats *st = &s.st;
 
-	hvmdev_get_stats(d->dev, &st);
+	hvmlinkd_on_device(d, get_stats_fn, &s);
 	log_notice("SIGHUP: pending 0x%x filter 0x%x, %llu requests (%llu failed, %llu unreadable), %llu interrupt changes, %llu MSIs, %llu BAR map failures, xenstore %s",
-		   hvmdev_get_pending(d->dev), hvmdev_get_filter(d->dev),
-		   (unsigned long long)st.requests,
-		   (unsigned long long)st.request_errors,
-		   (unsigned long long)st.no_request,
-		   (unsigned long long)st.intx_changes,
-		   (unsigned long long)st.msi_sent,
-		   (unsigned long long)st.map_failures,
+		   s.pending, s.filter,
+		   (unsigned long long)st->requests,
+		   (unsigned long long)st->request_errors,
+		   (unsigned long long)st->no_request,
+		   (unsigned long long)st->intx_changes,
+		   (unsigned long long)st->msi_sent,
+		   (unsigned long long)st->map_failures,
 		   hvmxs_connected(d->xs) ? "connected" : "disconnected");
 }
 
@@ -185,14 +174,10 @@ static void on_signal(struct hvmlinkd *d)
 
 static int timer_new(struct hvmlinkd *d, enum hvmlinkd_src src)
 {
-	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	int fd = hvmlinkd_timer_new();
 
-	if (fd < 0) {
-		log_err("timerfd_create: %s", strerror(errno));
-		return -1;
-	}
 	d->pfd[src] = (struct pollfd){ .fd = fd, .events = POLLIN };
-	return 0;
+	return fd < 0 ? -1 : 0;
 }
 
 int hvmlinkd_setup_loop(struct hvmlinkd *d)
@@ -202,9 +187,11 @@ int hvmlinkd_setup_loop(struct hvmlinkd *d)
 
 	for (int i = 0; i < HVMLINKD_SRC_COUNT; i++)
 		d->pfd[i] = (struct pollfd){ .fd = -1, .events = POLLIN };
-	d->tick_deadline_ns = UINT64_MAX;
-	d->pfd[HVMLINKD_SRC_IOREQ].fd = ioreq_server_fd(d->ioreq);
 	d->pfd[HVMLINKD_SRC_XENSTORE].fd = hvmxs_fd(d->xs);
+	d->loop_ready = true;	/* teardown closes what was made */
+	if (hvmlinkd_devthread_init(d))
+		return -1;
+	d->pfd[HVMLINKD_SRC_NEWS].fd = d->devt.news_fd;
 
 	/* main() blocked the stop signals before building anything; they
 	 * stay blocked and arrive here, between two iterations, so a signal
@@ -223,12 +210,9 @@ int hvmlinkd_setup_loop(struct hvmlinkd *d)
 		return -1;
 	}
 	d->pfd[HVMLINKD_SRC_SIGNAL].fd = fd;
-	if (timer_new(d, HVMLINKD_SRC_TICK) ||
-	    timer_new(d, HVMLINKD_SRC_XS_RETRY) ||
+	if (timer_new(d, HVMLINKD_SRC_XS_RETRY) ||
 	    timer_new(d, HVMLINKD_SRC_PUBLISH))
 		return -1;
-	d->loop_ready = true;
-	hvmlinkd_rearm_tick(d);
 	return 0;
 }
 
@@ -251,6 +235,8 @@ int hvmlinkd_run(struct hvmlinkd *d)
 {
 	struct pollfd *p = d->pfd;
 
+	if (hvmlinkd_devthread_start(d))
+		return 1;
 	/* Hints written before we came up: the xenstore fd is readable. */
 	while (!d->stopping) {
 		/* Queued delivered/ writes: look, but do not sleep. */
@@ -263,13 +249,8 @@ int hvmlinkd_run(struct hvmlinkd *d)
 			hvmlinkd_stop(d, 1, "poll: %s", strerror(errno));
 			break;
 		}
-		/* The guest's vCPU waits: its event first.  Most often it
-		 * is the only thing that happened, and changed nothing. */
-		if (p[HVMLINKD_SRC_IOREQ].revents) {
-			on_ioreq(d);
-			if (n == 1 && !d->dirty.what)
-				continue;
-		}
+		if (p[HVMLINKD_SRC_NEWS].revents)
+			on_news(d);
 		/* One xenstore job per iteration: a queued write or the
 		 * next event.  A hint's event queues one write; a rescan
 		 * (start-up, reconnection) one per hint it delivered. */
@@ -279,21 +260,11 @@ int hvmlinkd_run(struct hvmlinkd *d)
 			xs_dispatch(d);
 		if (p[HVMLINKD_SRC_SIGNAL].revents)
 			on_signal(d);
-		if (p[HVMLINKD_SRC_TICK].revents)
-			on_tick(d);
 		if (p[HVMLINKD_SRC_XS_RETRY].revents)
 			on_xs_retry(d);
 		if (p[HVMLINKD_SRC_PUBLISH].revents) {
-			timer_ack(d, HVMLINKD_SRC_PUBLISH);
+			hvmlinkd_timer_ack(p[HVMLINKD_SRC_PUBLISH].fd);
 			hvmlinkd_publish_due(d);
-		}
-		/* The device reported a change (the guest told it something,
-		 * or its heartbeat state moved): its next tick may be sooner,
-		 * and the news is published (rate-limited).  Nothing to do,
-		 * and no system call, after most requests. */
-		if (d->dirty.what) {
-			hvmlinkd_rearm_tick(d);
-			hvmlinkd_publish_changed(d);
 		}
 	}
 	return d->exit_status;
@@ -303,13 +274,16 @@ void hvmlinkd_teardown_loop(struct hvmlinkd *d)
 {
 	if (!d->loop_ready)
 		return;
+	/* The device is the main thread's again. */
+	hvmlinkd_devthread_stop(d);
 	/* The last word the guest gave us still lands. */
-	if (d->dirty.what)
-		hvmlinkd_publish_flush(d);
+	hvmlinkd_publish_flush(d);
+	/* The news fd is the device thread's. */
 	for (int i = HVMLINKD_SRC_SIGNAL; i < HVMLINKD_SRC_COUNT; i++) {
 		if (d->pfd[i].fd >= 0)
 			close(d->pfd[i].fd);
 		d->pfd[i].fd = -1;
 	}
+	hvmlinkd_devthread_fini(d);
 	d->loop_ready = false;
 }

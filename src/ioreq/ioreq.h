@@ -12,7 +12,7 @@
  * ioreq_t.
  *
  * Threading: single-threaded.  Every call below and every bus call is made
- * from the thread that runs the daemon's poll loop.
+ * from one thread (hvmlinkd's device thread, which polls ioreq_server_fd()).
  *
  * Errors are negative errno values.  -ESRCH from a call means Xen says the
  * domain is gone (or dying): the caller should tear down and exit.

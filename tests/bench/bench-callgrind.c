@@ -7,7 +7,8 @@
  *
  *   instructions per access = (Ir(N2) - Ir(N1)) / (N2 - N1)
  *
- * Only the device model's serving loop is counted (hvmlinkd: hvmlinkd_run;
+ * Only the device model's serving loop is counted (hvmlinkd: its device
+ * thread's, hvmlinkd_device_loop;
  * ioreq-bench-minimal: serve_loop): that is where every access is served,
  * and it leaves out the dynamic linker and set-up, whose count varies
  * between runs.  What remains constant (the guest's boot, the hint
@@ -91,7 +92,7 @@ static int one_run(struct bench_host *h, uint16_t domid,
 		 domid, n);
 	snprintf(outarg, sizeof(outarg), "--callgrind-out-file=%s", out);
 	snprintf(toggle, sizeof(toggle), "--toggle-collect=%s",
-		 c->dm != BENCH_DM_HVMLINKD ? "serve_loop" : "hvmlinkd_run");
+		 c->dm != BENCH_DM_HVMLINKD ? "serve_loop" : "hvmlinkd_device_loop");
 	if (bench_floor_dom(h, &d, domid, c->dm, wrap))
 		return -1;
 	if (bench_accesses(&d, c->access, n, c->isolated ? CG_GAP_US : 0))

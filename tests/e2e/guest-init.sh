@@ -189,6 +189,12 @@ full_scenario() {
 	# (i8042 status 0x64), the probe's port (the floor of any Dom0 device
 	# model), a null ioctl, an hvmlink register, and port 0x61, which Xen
 	# emulates itself (never reaches Dom0: for scale only).
+	# What a guest system call costs here depends on the kernel's
+	# speculation mitigations (some write an MSR on every entry, which
+	# the nested Xen has to have emulated): said beside the figures.
+	for v in /sys/devices/system/cpu/vulnerabilities/*; do
+		[ -r "$v" ] && echo "E2E-INFO guest mitigation ${v##*/}: $(cat "$v")"
+	done
 	if [ ! -x /usr/bin/hvmlink-fair-bench ]; then
 		g bench-fair FAIL "no hvmlink-fair-bench in the guest image"
 	elif ! wait_probe; then

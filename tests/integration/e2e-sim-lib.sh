@@ -37,6 +37,9 @@ e2e_sim_start() {
 	e2e__require
 	xs_sim_init || exit 1
 	xs_start || exit 1
+	# For scenarios that stop and continue it (xenstored-frozen).
+	E2E_XENSTORED_PID=$(xs_pid)
+	export E2E_XENSTORED_PID
 	E2E_RUN_DIR=$(xs_test_dir)/run
 	E2E_STATE_DIR=$(xs_test_dir)/state
 	mkdir -p "$E2E_RUN_DIR" "$E2E_STATE_DIR" || exit 1

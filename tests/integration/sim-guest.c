@@ -11,7 +11,8 @@
  *                   restart-stale, reboot, incoming, migrate, toolstack
  *                   (the command after -- is the toolstack's device
  *                   model spawn, e.g. the qemu-wrapper; no daemon is
- *                   started by sim-guest)
+ *                   started by sim-guest), xenstored-frozen (needs
+ *                   E2E_XENSTORED_PID)
  *   --hint-cmd CMD  demo: the administrator's command that sets the hint
  *   --expect MODE   demo: WxH the hint asks for (default 1920x1080)
  *   --status-cmd C  demo: command shown at the end (hvmlinkctl status)
@@ -458,6 +459,7 @@ static const struct {
 	{ "incoming", scenario_incoming },
 	{ "migrate", scenario_migrate },
 	{ "toolstack", scenario_toolstack },
+	{ "xenstored-frozen", scenario_xenstored_frozen },
 };
 
 static int usage(void)

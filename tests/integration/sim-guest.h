@@ -118,6 +118,7 @@ int scenario_second_daemon(struct sgctx *c);
 int scenario_crash_restart(struct sgctx *c);
 int scenario_restart_depriv(struct sgctx *c);
 int scenario_restart_stale(struct sgctx *c);
+int scenario_xenstored_frozen(struct sgctx *c);
 int scenario_reboot(struct sgctx *c);
 int scenario_incoming(struct sgctx *c);
 int scenario_migrate(struct sgctx *c);
