@@ -5,6 +5,7 @@
  */
 #include "tests/integration/sim-guest.h"
 
+#include <errno.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,6 +35,20 @@ int scenario_sigterm(struct sgctx *c)
 		       c->vm_root) == 0, "xenstore-write");
 	if (guest_wait_irq(c, 1))
 		return -1;
+	/* SIGHUP logs statistics (taken on the device thread) and changes
+	 * nothing: the daemon keeps serving. */
+	CHECK(kill(c->daemon, SIGHUP) == 0, "SIGHUP: %s", strerror(errno));
+	say("host", "sent SIGHUP to hvmlinkd (pid %d)", (int)c->daemon);
+	{
+		struct hvmlink_req_host_version hv;
+		int32_t st;
+
+		sg_header(&hv, sizeof(hv), HVMLINK_REQ_GET_HOST_VERSION);
+		CHECK(sg_request(&c->g, 0, &hv, sizeof(hv), &st) == 0 &&
+		      st == HVMLINK_OK, "GET_HOST_VERSION after SIGHUP: %d", st);
+		CHECK(kill(c->daemon, 0) == 0, "hvmlinkd gone after SIGHUP");
+		say("check", "after SIGHUP the daemon still runs and answers");
+	}
 	if (daemon_stop(c, SIGTERM))
 		return -1;
 	CHECK(c->daemon_status == 0, "hvmlinkd exited %d on SIGTERM",
