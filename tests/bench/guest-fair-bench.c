@@ -23,6 +23,12 @@
  *               hvmlinkd, no request
  *   xen_port    IN of port 0x61, which Xen itself emulates (never reaches
  *               Dom0): Xen-internal, for scale only
+ *   probe_sys   a one-byte pread of /dev/port at the probe's port: a guest
+ *               system call and the kernel's IN of that port -- the same
+ *               shape of work as "request" (a system call, then one exit
+ *               to the least Dom0 device model), so request/probe_sys is
+ *               the request path against the floor of any request a
+ *               guest program makes through its kernel
  *
  * Before measuring it checks that each target answers as it should: the
  * i8042 status must not read 0xff (what Xen returns for a port nobody
@@ -33,6 +39,7 @@
  *
  *   E2E-BENCH fair n=N <kind>_med=NS <kind>_p99=NS ...
  *     request/qemu_port=R request/probe_port=R register/probe_port=R
+ *     request/probe_sys=R
  *
  * (medians in nanoseconds; ratios of medians).  Static, no library beyond
  * libc: the e2e guest is busybox.
@@ -60,15 +67,19 @@
 #include "hvmlink/ioctl.h"
 #include "hvmlink/protocol.h"
 
-enum kind { K_REQUEST, K_QEMU, K_PROBE, K_NULL, K_REGISTER, K_XEN, K_COUNT };
+enum kind {
+	K_REQUEST, K_QEMU, K_PROBE, K_NULL, K_REGISTER, K_XEN, K_PROBE_SYS,
+	K_COUNT
+};
 
 static const char *const kind_name[K_COUNT] = {
 	"request", "qemu_port", "probe_port", "null_ioctl", "register",
-	"xen_port",
+	"xen_port", "probe_sys",
 };
 
 struct target {
 	int fd;
+	int port_fd;		/* /dev/port */
 	unsigned short qemu_port, probe_port, reg_port, xen_port;
 	struct hvmlink_req_host_version req;
 };
@@ -109,6 +120,13 @@ static int access_once(struct target *t, enum kind k, uint32_t *val)
 	case K_NULL:
 		*val = 0;
 		return ioctl(t->fd, HVMLINK_IOCTL_VERSION, &v) < 0 ? -errno : 0;
+	case K_PROBE_SYS: {
+		uint8_t b = 0;
+		ssize_t r = pread(t->port_fd, &b, 1, t->probe_port);
+
+		*val = b;
+		return r == 1 ? 0 : r < 0 ? -errno : -EIO;
+	}
 #ifdef HAVE_PORT_IO
 	case K_QEMU:
 		*val = inb(t->qemu_port);
@@ -267,6 +285,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	t.reg_port = (unsigned short)(bar0 + HVMLINK_REG_VERSION);
+	t.port_fd = open("/dev/port", O_RDONLY | O_CLOEXEC);
+	if (t.port_fd < 0) {
+		printf("E2E-BENCH fair FAIL /dev/port: %s\n", strerror(errno));
+		return 1;
+	}
 	if (iopl(3) < 0) {
 		printf("E2E-BENCH fair FAIL iopl: %s (run as root)\n",
 		       strerror(errno));
@@ -283,6 +306,9 @@ int main(int argc, char **argv)
 	access_once(&t, K_PROBE, &v);
 	if (v != 0x42)
 		bad = printf("E2E-BENCH fair FAIL probe port 0x%x reads 0x%02x, not the probe's 0x42\n",
+			     t.probe_port, v);
+	if (access_once(&t, K_PROBE_SYS, &v) || v != 0x42)
+		bad = printf("E2E-BENCH fair FAIL /dev/port at 0x%x reads 0x%02x, not the probe's 0x42\n",
 			     t.probe_port, v);
 	access_once(&t, K_REGISTER, &v);
 	if (v != HVMLINK_PROTOCOL_VERSION)
@@ -333,10 +359,11 @@ int main(int argc, char **argv)
 		printf(" %s_med=%llu %s_p99=%llu", kind_name[k],
 		       (unsigned long long)med[k], kind_name[k],
 		       (unsigned long long)p99[k]);
-	printf(" request/qemu_port=%.2f request/probe_port=%.2f register/probe_port=%.2f\n",
+	printf(" request/qemu_port=%.2f request/probe_port=%.2f register/probe_port=%.2f request/probe_sys=%.2f\n",
 	       (double)med[K_REQUEST] / (double)med[K_QEMU],
 	       (double)med[K_REQUEST] / (double)med[K_PROBE],
-	       (double)med[K_REGISTER] / (double)med[K_PROBE]);
+	       (double)med[K_REGISTER] / (double)med[K_PROBE],
+	       (double)med[K_REQUEST] / (double)med[K_PROBE_SYS]);
 	return 0;
 #endif
 }
