@@ -191,10 +191,12 @@ full_scenario() {
 	# emulates itself (never reaches Dom0: for scale only).
 	# What a guest system call costs here depends on the kernel's
 	# speculation mitigations (some write an MSR on every entry, which
-	# the nested Xen has to have emulated): said beside the figures.
+	# the nested Xen has to emulate): said beside the figures.
 	for v in /sys/devices/system/cpu/vulnerabilities/*; do
 		[ -r "$v" ] && echo "E2E-INFO guest mitigation ${v##*/}: $(cat "$v")"
 	done
+	# So does a clock read, which the bench makes twice per sample.
+	echo "E2E-INFO guest clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>&1) (available: $(cat /sys/devices/system/clocksource/clocksource0/available_clocksource 2>&1))"
 	if [ ! -x /usr/bin/hvmlink-fair-bench ]; then
 		g bench-fair FAIL "no hvmlink-fair-bench in the guest image"
 	elif ! wait_probe; then
