@@ -38,11 +38,6 @@ uint32_t hvmdev_cfg_get(const uint8_t *config, unsigned int off,
 	return v;
 }
 
-uint16_t hvmdev_command(const struct hvmdev *dev)
-{
-	return (uint16_t)hvmdev_cfg_get(dev->st.config, PCI_COMMAND, 2);
-}
-
 void hvmdev_config_reset_image(struct hvmdev *dev)
 {
 	uint8_t *c = dev->config_init, *w = dev->config_wmask;

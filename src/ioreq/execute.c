@@ -37,11 +37,6 @@ const char *ioreq_type_name(unsigned int type)
 	}
 }
 
-static bool size_ok(uint32_t size)
-{
-	return size == 1 || size == 2 || size == 4 || size == 8;
-}
-
 static uint64_t all_ones(uint32_t size)
 {
 	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
@@ -84,12 +79,11 @@ static void bad_ioreq(struct ioreq_server *s, ioreq_t *req, const char *why)
 		       req->data_is_ptr ? " ptr" : "");
 	/* Reads complete with all-ones; a buffer is left untouched. */
 	if (req->dir == IOREQ_READ && !req->data_is_ptr)
-		req->data = size_ok(req->size) ? all_ones(req->size) : ~0ull;
+		req->data = ioreq_size_ok(req->size) ? all_ones(req->size) : ~0ull;
 }
 
-static __attribute__((noinline, cold)) void
-count_unclaimed(struct ioreq_server *s, const ioreq_t *req, uint64_t addr,
-		unsigned int missed)
+void ioreq_count_unclaimed(struct ioreq_server *s, const ioreq_t *req,
+			   uint64_t addr, unsigned int missed)
 {
 	s->st.unclaimed++;
 	log_debug("ioreq: dom%u: %s %s %#llx size %u: %u byte(s) hit nothing",
@@ -98,63 +92,17 @@ count_unclaimed(struct ioreq_server *s, const ioreq_t *req, uint64_t addr,
 		  (unsigned long long)addr, req->size, missed);
 }
 
-static inline void note_unclaimed(struct ioreq_server *s, const ioreq_t *req,
-				  uint64_t addr, unsigned int missed)
-{
-	if (missed)
-		count_unclaimed(s, req, addr, missed);
-}
-
-/*
- * The common case, one plain port or MMIO access (not a rep, no buffer):
- * straight to the range table.  true if it was one (and is done).  Kept
- * apart so it costs a few dozen instructions: it is on every register
- * access's path.
- */
-static inline bool execute_single(struct ioreq_server *s, unsigned int vcpu,
-				  ioreq_t *req)
-{
-	const struct range_table *t;
-
-	if (req->count != 1 || req->data_is_ptr || !size_ok(req->size))
-		return false;
-	if (req->type == IOREQ_TYPE_PIO) {
-		s->st.pio++;
-		t = &s->pio;
-	} else if (req->type == IOREQ_TYPE_COPY &&
-		   req->addr + (req->size - 1) >= req->addr) {
-		s->st.mmio++;
-		t = &s->mmio;
-	} else {
-		return false;	/* PCI config, or an address run that wraps */
-	}
-	if (req->dir == IOREQ_READ) {
-		uint64_t v;
-
-		note_unclaimed(s, req, req->addr,
-			       range_table_read(t, vcpu, req->addr, req->size,
-						&v));
-		req->data = v;
-	} else {
-		req->data &= all_ones(req->size);
-		note_unclaimed(s, req, req->addr,
-			       range_table_write(t, vcpu, req->addr, req->size,
-						 req->data));
-	}
-	return true;
-}
-
 static uint64_t elem_read(struct ioreq_server *s, const ioreq_t *req,
 			  const struct target *tg, uint64_t addr)
 {
 	uint64_t v = all_ones(req->size);
 
 	if (tg->t)
-		note_unclaimed(s, req, addr,
-			       range_table_read(tg->t, tg->vcpu, addr,
-						 req->size, &v));
+		ioreq_note_unclaimed(s, req, addr,
+				     range_table_read(tg->t, tg->vcpu, addr,
+						      req->size, &v));
 	else
-		note_unclaimed(s, req, addr, req->size);
+		ioreq_note_unclaimed(s, req, addr, req->size);
 	return v;
 }
 
@@ -162,11 +110,11 @@ static void elem_write(struct ioreq_server *s, const ioreq_t *req,
 		       const struct target *tg, uint64_t addr, uint64_t v)
 {
 	if (tg->t)
-		note_unclaimed(s, req, addr,
-			       range_table_write(tg->t, tg->vcpu, addr,
-						  req->size, v));
+		ioreq_note_unclaimed(s, req, addr,
+				     range_table_write(tg->t, tg->vcpu, addr,
+						       req->size, v));
 	else
-		note_unclaimed(s, req, addr, req->size);
+		ioreq_note_unclaimed(s, req, addr, req->size);
 }
 
 /* Run count elements between the device and the ioreq's data / buffer. */
@@ -221,10 +169,10 @@ fault:
 	}
 }
 
-/* Everything but a single plain access: kept out of line, so its locals
- * do not make every register access pay for them. */
-static __attribute__((noinline)) void
-execute_general(struct ioreq_server *s, unsigned int vcpu, ioreq_t *req)
+/* Everything but a single plain access: out of line, so its locals do
+ * not make every register access pay for them. */
+void ioreq_execute_general(struct ioreq_server *s, unsigned int vcpu,
+			   ioreq_t *req)
 {
 	struct target tg = { NULL, req->addr, false, vcpu };
 	uint64_t total;
@@ -265,7 +213,7 @@ execute_general(struct ioreq_server *s, unsigned int vcpu, ioreq_t *req)
 		return;
 	}
 
-	if (!size_ok(req->size)) {
+	if (!ioreq_size_ok(req->size)) {
 		bad_ioreq(s, req, "access size");
 		return;
 	}
@@ -306,10 +254,4 @@ execute_general(struct ioreq_server *s, unsigned int vcpu, ioreq_t *req)
 		req->data &= all_ones(req->size);
 
 	run_elements(s, req, &tg);
-}
-
-void ioreq_execute(struct ioreq_server *s, unsigned int vcpu, ioreq_t *req)
-{
-	if (!execute_single(s, vcpu, req))
-		execute_general(s, vcpu, req);
 }

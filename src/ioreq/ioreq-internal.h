@@ -101,11 +101,78 @@ void ioreq_drain_buffered(struct ioreq_server *s);
 /* The state (STATE_IOREQ_*) of vcpu's slot, read with acquire. */
 unsigned int ioreq_slot_state(struct ioreq_server *s, unsigned int vcpu);
 
-/* execute.c: carry out one (private copy of an) ioreq, filling
- * req->data for reads.  vcpu: the slot it came from, BUS_VCPU_NONE for a
- * buffered ioreq (handed to the device's handlers, bus.h). */
-void ioreq_execute(struct ioreq_server *s, unsigned int vcpu, ioreq_t *req);
+/* execute.c */
 const char *ioreq_type_name(unsigned int type);
+/* Everything but a single plain port or MMIO access (ioreq_execute). */
+void ioreq_execute_general(struct ioreq_server *s, unsigned int vcpu,
+			   ioreq_t *req);
+/* Statistics and a debug line for missed bytes hitting no range. */
+void ioreq_count_unclaimed(struct ioreq_server *s, const ioreq_t *req,
+			   uint64_t addr, unsigned int missed)
+	__attribute__((cold));
+
+static inline bool ioreq_size_ok(uint32_t size)
+{
+	return size == 1 || size == 2 || size == 4 || size == 8;
+}
+
+static inline void ioreq_note_unclaimed(struct ioreq_server *s,
+					const ioreq_t *req, uint64_t addr,
+					unsigned int missed)
+{
+	if (__builtin_expect(missed != 0, 0))
+		ioreq_count_unclaimed(s, req, addr, missed);
+}
+
+/*
+ * The common case, one plain port or MMIO access (not a rep, no buffer):
+ * straight to the range table.  true if it was one (and is done).
+ * Inline into the dispatcher with the range table's fast path: it is on
+ * every register access's path, where each call and prologue shows.
+ */
+static inline __attribute__((always_inline)) bool
+ioreq_execute_single(struct ioreq_server *s,
+					unsigned int vcpu, ioreq_t *req)
+{
+	const struct range_table *t;
+
+	if (req->count != 1 || req->data_is_ptr || !ioreq_size_ok(req->size))
+		return false;
+	if (req->type == IOREQ_TYPE_PIO) {
+		s->st.pio++;
+		t = &s->pio;
+	} else if (req->type == IOREQ_TYPE_COPY &&
+		   req->addr + (req->size - 1) >= req->addr) {
+		s->st.mmio++;
+		t = &s->mmio;
+	} else {
+		return false;	/* PCI config, or an address run that wraps */
+	}
+	if (req->dir == IOREQ_READ) {
+		uint64_t v;
+
+		ioreq_note_unclaimed(s, req, req->addr,
+				     range_table_read(t, vcpu, req->addr,
+						      req->size, &v));
+		req->data = v;
+	} else {
+		req->data &= range_size_mask(req->size);
+		ioreq_note_unclaimed(s, req, req->addr,
+				     range_table_write(t, vcpu, req->addr,
+						       req->size, req->data));
+	}
+	return true;
+}
+
+/* Carry out one (private copy of an) ioreq, filling req->data for reads.
+ * vcpu: the slot it came from, BUS_VCPU_NONE for a buffered ioreq (handed
+ * to the device's handlers, bus.h). */
+static inline __attribute__((always_inline)) void
+ioreq_execute(struct ioreq_server *s, unsigned int vcpu, ioreq_t *req)
+{
+	if (!ioreq_execute_single(s, vcpu, req))
+		ioreq_execute_general(s, vcpu, req);
+}
 
 /* bus-xen.c */
 extern const struct bus_ops ioreq_bus_ops;

@@ -97,8 +97,6 @@ int range_table_remove(struct range_table *t, uint64_t base,
 
 /* Up to this many ranges a scan beats the binary search (a device has a
  * handful; this is on every ioreq's path). */
-#define RANGE_SCAN_MAX 8
-
 static inline const struct range *find(const struct range_table *t,
 				       uint64_t addr)
 {
@@ -158,8 +156,9 @@ read_bytes(const struct range_table *t, unsigned int vcpu, uint64_t addr,
 	return missed;
 }
 
-unsigned int range_table_read(const struct range_table *t, unsigned int vcpu,
-			      uint64_t addr, unsigned int size, uint64_t *val)
+unsigned int range_table_read_slow(const struct range_table *t,
+				   unsigned int vcpu, uint64_t addr,
+				   unsigned int size, uint64_t *val)
 {
 	const struct range *r = find(t, addr);
 	uint64_t v;
@@ -167,7 +166,7 @@ unsigned int range_table_read(const struct range_table *t, unsigned int vcpu,
 	if (!r || !range_contains(r, addr, size))
 		return read_bytes(t, vcpu, addr, size, val);
 	v = r->ops->read(r->opaque, vcpu, addr - r->base, size);
-	*val = size < 8 ? v & ((1ull << (8 * size)) - 1) : v;
+	*val = v & range_size_mask(size);
 	return 0;
 }
 
@@ -191,13 +190,13 @@ write_bytes(const struct range_table *t, unsigned int vcpu, uint64_t addr,
 	return missed;
 }
 
-unsigned int range_table_write(const struct range_table *t, unsigned int vcpu,
-			       uint64_t addr, unsigned int size, uint64_t val)
+unsigned int range_table_write_slow(const struct range_table *t,
+				    unsigned int vcpu, uint64_t addr,
+				    unsigned int size, uint64_t val)
 {
 	const struct range *r = find(t, addr);
 
-	if (size < 8)
-		val &= (1ull << (8 * size)) - 1;
+	val &= range_size_mask(size);
 	if (!r || !range_contains(r, addr, size))
 		return write_bytes(t, vcpu, addr, size, val);
 	r->ops->write(r->opaque, vcpu, addr - r->base, size, val);

@@ -53,9 +53,80 @@ const struct range *range_table_find(const struct range_table *t,
  * vcpu is handed to the handlers as is (bus.h: BUS_VCPU_NONE when no
  * vCPU made the access).
  */
-unsigned int range_table_read(const struct range_table *t, unsigned int vcpu,
-			      uint64_t addr, unsigned int size, uint64_t *val);
-unsigned int range_table_write(const struct range_table *t, unsigned int vcpu,
-			       uint64_t addr, unsigned int size, uint64_t val);
+static inline unsigned int range_table_read(const struct range_table *t,
+					    unsigned int vcpu, uint64_t addr,
+					    unsigned int size, uint64_t *val);
+static inline unsigned int range_table_write(const struct range_table *t,
+					     unsigned int vcpu, uint64_t addr,
+					     unsigned int size, uint64_t val);
+
+/* The general case of both (range.c): any table size, any straddle. */
+unsigned int range_table_read_slow(const struct range_table *t,
+				   unsigned int vcpu, uint64_t addr,
+				   unsigned int size, uint64_t *val);
+unsigned int range_table_write_slow(const struct range_table *t,
+				    unsigned int vcpu, uint64_t addr,
+				    unsigned int size, uint64_t val);
+
+/* Tables up to this many ranges are scanned (a device has a handful);
+ * larger ones are searched. */
+#define RANGE_SCAN_MAX 8
+
+/* The low size bytes (size 1..8). */
+static inline uint64_t range_size_mask(unsigned int size)
+{
+	return ~0ull >> (64 - 8 * size);
+}
+
+/*
+ * The range wholly holding [addr, addr + size), in a scanned table; NULL
+ * otherwise (no range, a straddle, or a table too big to scan: the slow
+ * path sorts those out).  Inline, with the fast halves of the two calls
+ * below: it is on every register access's path, and a call and a
+ * prologue would cost more than the scan of a device's few ranges.
+ */
+static inline __attribute__((always_inline)) const struct range *
+range_table_hit(const struct range_table *t,
+						  uint64_t addr,
+						  unsigned int size)
+{
+	if (t->nr > RANGE_SCAN_MAX)
+		return NULL;
+	for (size_t i = 0; i < t->nr; i++) {
+		const struct range *r = &t->r[i];
+		uint64_t off = addr - r->base;
+
+		/* off < size: inside, in one unsigned compare. */
+		if (off < r->size)
+			return r->size - off >= size ? r : NULL;
+	}
+	return NULL;
+}
+
+static inline __attribute__((always_inline)) unsigned int
+range_table_read(const struct range_table *t, unsigned int vcpu, uint64_t addr,
+		 unsigned int size, uint64_t *val)
+{
+	const struct range *r = range_table_hit(t, addr, size);
+
+	if (!r)
+		return range_table_read_slow(t, vcpu, addr, size, val);
+	*val = r->ops->read(r->opaque, vcpu, addr - r->base, size) &
+	       range_size_mask(size);
+	return 0;
+}
+
+static inline __attribute__((always_inline)) unsigned int
+range_table_write(const struct range_table *t, unsigned int vcpu, uint64_t addr,
+		  unsigned int size, uint64_t val)
+{
+	const struct range *r = range_table_hit(t, addr, size);
+
+	if (!r)
+		return range_table_write_slow(t, vcpu, addr, size, val);
+	r->ops->write(r->opaque, vcpu, addr - r->base, size,
+		      val & range_size_mask(size));
+	return 0;
+}
 
 #endif /* HVMLINK_IOREQ_RANGE_H */

@@ -38,20 +38,33 @@ struct cg_case {
 	bool isolated;
 };
 
-/* Floors at fixed places: FLOOR_ST(isolated) and FLOOR_MT(isolated). */
 static const struct cg_case cases[] = {
 	{ "hvmlinkd register isolated", BENCH_DM_HVMLINKD, BENCH_ACC_REG, true },
 	{ "hvmlinkd request isolated", BENCH_DM_HVMLINKD, BENCH_ACC_REQ, true },
 	{ "floor register isolated", BENCH_DM_FLOOR, BENCH_ACC_REG, true },
+	{ "floor request isolated", BENCH_DM_FLOOR, BENCH_ACC_REQ, true },
 	{ "floor-mt register isolated", BENCH_DM_FLOOR_MT, BENCH_ACC_REG, true },
+	{ "floor-mt request isolated", BENCH_DM_FLOOR_MT, BENCH_ACC_REQ, true },
 	{ "hvmlinkd register back-to-back", BENCH_DM_HVMLINKD, BENCH_ACC_REG, false },
 	{ "hvmlinkd request back-to-back", BENCH_DM_HVMLINKD, BENCH_ACC_REQ, false },
 	{ "floor register back-to-back", BENCH_DM_FLOOR, BENCH_ACC_REG, false },
+	{ "floor request back-to-back", BENCH_DM_FLOOR, BENCH_ACC_REQ, false },
 	{ "floor-mt register back-to-back", BENCH_DM_FLOOR_MT, BENCH_ACC_REG, false },
+	{ "floor-mt request back-to-back", BENCH_DM_FLOOR_MT, BENCH_ACC_REQ, false },
 };
-#define FLOOR_ST(iso) ((iso) ? 2 : 6)
-#define FLOOR_MT(iso) ((iso) ? 3 : 7)
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
+
+/* The index of the case that is c's floor: dm, same access, same mode. */
+static size_t floor_of(const struct cg_case *c, enum bench_dm dm)
+{
+	size_t k;
+
+	for (k = 0; k < NCASES; k++)
+		if (cases[k].dm == dm && cases[k].access == c->access &&
+		    cases[k].isolated == c->isolated)
+			break;
+	return k;
+}
 
 /* Ir of a whole run: callgrind's "summary:" (older: "totals:") line. */
 static int read_total(const char *file, unsigned long long *ir)
@@ -141,7 +154,8 @@ int bench_callgrind(struct bench_host *h)
 	printf("\n== instructions per access (callgrind, (Ir(N2) - Ir(N1)) / (N2 - N1),\n"
 	       "   N = %u and %u back to back, %u and %u isolated (%u us apart),\n"
 	       "   median of %u repetitions; floor = ioreq-bench-minimal,\n"
-	       "   floor-mt = the same with one more (sleeping) thread) ==\n",
+	       "   floor-mt = the same with one more (sleeping) thread;\n"
+	       "   each row against the floor's same access and mode) ==\n",
 	       o->cg_n1, o->cg_n2, o->cg_n1 / 5, o->cg_n2 / 5, CG_GAP_US, reps);
 	printf("%-32s %10s %7s %7s %8s %9s\n", "device model/access/mode",
 	       "Ir/access", "min", "max", "x floor", "x floor-mt");
@@ -158,9 +172,9 @@ int bench_callgrind(struct bench_host *h)
 	}
 	for (size_t k = 0; k < NCASES; k++) {
 		const struct cg_case *c = &cases[k];
-		/* The floors of the same mode. */
-		double st = med[FLOOR_ST(c->isolated)];
-		double mt = med[FLOOR_MT(c->isolated)];
+		/* The floors of the same access and mode. */
+		double st = med[floor_of(c, BENCH_DM_FLOOR)];
+		double mt = med[floor_of(c, BENCH_DM_FLOOR_MT)];
 
 		printf("%-32s %10.0f %7.0f %7.0f %8.2f %9.2f\n", c->name,
 		       med[k], per[k][0], per[k][1], med[k] / st, med[k] / mt);

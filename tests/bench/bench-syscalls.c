@@ -66,6 +66,9 @@ int bench_syscalls(struct bench_host *h)
 	if (!rc)
 		rc = one(h, 62, BENCH_DM_HVMLINKD, BENCH_ACC_REQ,
 			 "hvmlinkd request", &first);
+	if (!rc)
+		rc = one(h, 63, BENCH_DM_FLOOR, BENCH_ACC_REQ, "floor request",
+			 &first);
 	fprintf(h->o->json, "}");
 	return rc;
 }

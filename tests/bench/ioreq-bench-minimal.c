@@ -17,7 +17,15 @@
  * Answers every read of the 4 ports at PORT with a constant: poll,
  * pending, unmask, READY?, IORESP_READY, notify -- one event per poll (the
  * event channel fd is level-triggered, so nothing is lost and an isolated
- * request costs no read that finds nothing): four system calls.  SIGTERM
+ * request costs no read that finds nothing): four system calls.
+ *
+ * A 4-byte write to PORT is an hvmlink GET_HOST_VERSION request at that
+ * guest-physical address: the least any device model serving requests in
+ * guest memory does -- its page mapped once and kept, the header copied
+ * before it is checked (the guest may change it meanwhile), the checks of
+ * docs/protocol.md, the answer's OUT fields and rc written back.  Fewer
+ * copies than hvmlinkd (no body read, one page, one request type), so it
+ * is a floor, not a rival: the request floor of the callgrind bench.  SIGTERM
  * ends it through a signalfd in the same poll, as in hvmlinkd: a flag set
  * by a handler would be lost when the signal lands between the flag's
  * check and poll(), and the process would never stop.  The loop
@@ -25,6 +33,7 @@
  * (--toggle-collect=serve_loop).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -42,6 +51,19 @@
 #include <xen/hvm/ioreq.h>
 #include <xen/memory.h>
 
+#include "hvmlink/protocol.h"
+
+#define FLOOR_PAGE_SHIFT 12
+#define FLOOR_PAGE_SIZE (1u << FLOOR_PAGE_SHIFT)
+
+/* The one guest page the floor keeps mapped (requests reuse theirs). */
+struct floor_guest {
+	xenforeignmemory_handle *fm;
+	uint16_t dom;
+	xen_pfn_t gfn;
+	uint8_t *page;
+};
+
 static void *sleeper(void *arg)
 {
 	for (;;)
@@ -49,9 +71,66 @@ static void *sleeper(void *arg)
 	return arg;
 }
 
+static uint8_t *floor_page(struct floor_guest *g, xen_pfn_t gfn)
+{
+	int err = 0;
+	void *p;
+
+	if (g->page && g->gfn == gfn)
+		return g->page;
+	p = xenforeignmemory_map(g->fm, g->dom, PROT_READ | PROT_WRITE, 1,
+				 &gfn, &err);
+	if (!p || err)
+		return NULL;
+	if (g->page)
+		xenforeignmemory_unmap(g->fm, g->page, 1);
+	g->page = p;
+	g->gfn = gfn;
+	return p;
+}
+
+/* GET_HOST_VERSION at gpa (the guest's driver keeps it within a page). */
+static void serve_request(struct floor_guest *g, uint32_t gpa)
+{
+	struct hvmlink_req_host_version r;
+	size_t off = gpa & (FLOOR_PAGE_SIZE - 1);
+	uint8_t *p;
+	int32_t rc = HVMLINK_OK;
+
+	if (off > FLOOR_PAGE_SIZE - sizeof(r))
+		return;
+	p = floor_page(g, gpa >> FLOOR_PAGE_SHIFT);
+	if (!p)
+		return;
+	p += off;
+	memcpy(&r.header, p, sizeof(r.header));
+	if (r.header.version != HVMLINK_REQUEST_VERSION)
+		rc = HVMLINK_ERR_VERSION;
+	else if (r.header.size != sizeof(r))
+		rc = HVMLINK_ERR_BAD_SIZE;
+	else if (r.header.type != HVMLINK_REQ_GET_HOST_VERSION)
+		rc = HVMLINK_ERR_NOT_SUPPORTED;
+	else if (r.header.reserved1 || r.header.reserved2)
+		rc = HVMLINK_ERR_INVALID_PARAMETER;
+	if (rc == HVMLINK_OK) {
+		r.protocol_version = HVMLINK_PROTOCOL_VERSION;
+		r.major = 1;
+		r.minor = 0;
+		r.build = 0;
+		r.features = 0;
+		memcpy(p + offsetof(struct hvmlink_req_host_version,
+				    protocol_version),
+		       &r.protocol_version, 12);
+		memcpy(p + offsetof(struct hvmlink_req_host_version, features),
+		       &r.features, sizeof(r.features));
+	}
+	memcpy(p + offsetof(struct hvmlink_req_header, rc), &rc, sizeof(rc));
+}
+
 static __attribute__((noinline)) void
 serve_loop(xenevtchn_handle *xce, shared_iopage_t *shared,
-	   const evtchn_port_t *ports, unsigned int nr, int sfd)
+	   const evtchn_port_t *ports, unsigned int nr, int sfd,
+	   struct floor_guest *g, uint16_t port)
 {
 	struct pollfd pfd[2] = {
 		{ .fd = xenevtchn_fd(xce), .events = POLLIN },
@@ -81,6 +160,9 @@ serve_loop(xenevtchn_handle *xce, shared_iopage_t *shared,
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (r->dir == IOREQ_READ)
 			r->data = 0x1234;
+		else if (r->addr == port && r->size == 4 && r->count == 1 &&
+			 !r->data_is_ptr)
+			serve_request(g, (uint32_t)r->data);
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		r->state = STATE_IORESP_READY;
 		xenevtchn_notify(xce, ports[v]);
@@ -97,6 +179,7 @@ int main(int argc, char **argv)
 	int sfd;
 	evtchn_port_t ports[128];
 	shared_iopage_t *shared;
+	struct floor_guest g = { 0 };
 	unsigned int nr = 0;
 	ioservid_t id;
 	uint16_t dom, port;
@@ -153,8 +236,12 @@ int main(int argc, char **argv)
 	fd = xenevtchn_fd(xce);
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 
-	serve_loop(xce, shared, ports, nr, sfd);
+	g.fm = fm;
+	g.dom = dom;
+	serve_loop(xce, shared, ports, nr, sfd, &g, port);
 	close(sfd);
+	if (g.page)
+		xenforeignmemory_unmap(fm, g.page, 1);
 
 	xendevicemodel_unmap_io_range_from_ioreq_server(dm, dom, id, 0, port, port + 3);
 	for (unsigned int i = 0; i < nr; i++)

@@ -8,9 +8,11 @@
  */
 #include "tests/integration/sim-guest.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,6 +254,55 @@ static void *access_thread(void *arg)
 	return NULL;
 }
 
+/* Is every thread of pid stopped ('T' in /proc/pid/task/TID/stat)? */
+static bool all_threads_stopped(pid_t pid)
+{
+	char path[320], line[512];
+	struct dirent *de;
+	bool all = true;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return false;
+	while (all && (de = readdir(d))) {
+		char *p;
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)pid,
+			 de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;	/* the thread is gone */
+		/* "TID (comm) S ...": the state follows the last ')'. */
+		p = fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
+		all = p && (p[2] == 'T' || p[2] == 't');
+		fclose(f);
+	}
+	closedir(d);
+	return all;
+}
+
+/*
+ * SIGSTOP the daemon and wait until it is stopped: kill() returns before
+ * the signal has stopped every thread, and a device thread still running
+ * for a moment could answer the access the test means to leave waiting.
+ */
+static int stop_daemon(pid_t pid)
+{
+	CHECK(kill(pid, SIGSTOP) == 0, "SIGSTOP %d: %s", (int)pid,
+	      strerror(errno));
+	for (int i = 0; i < 5000; i++) {
+		if (all_threads_stopped(pid))
+			return 0;
+		usleep(1000);
+	}
+	return fail("hvmlinkd %d did not stop within 5 s of SIGSTOP", (int)pid);
+}
+
 static int wait_ioreqs(struct sgctx *c, unsigned long n)
 {
 	for (int waited = 0; waited < xensim_timeout_ms(); waited += 5) {
@@ -329,7 +380,8 @@ static int crash_server_gone(struct sgctx *c, uint32_t filter)
 
 	n = xensim_servers(c->g.sim, c->g.domid, info, 4);
 	CHECK(n == 1, "%d servers", n);
-	CHECK(kill(old, SIGSTOP) == 0, "SIGSTOP");
+	if (stop_daemon(old))
+		return -1;
 	xensim_get_stats(c->g.sim, &st);
 	CHECK(pthread_create(&a0.th, NULL, access_thread, &a0) == 0, "thread");
 	if (wait_ioreqs(c, st.ioreqs + 1))
@@ -383,7 +435,8 @@ int scenario_crash_restart(struct sgctx *c)
 	CHECK(n == 1, "%d ioreq servers before the crash", n);
 
 	say("host", "stopping hvmlinkd (pid %d), then the guest's vCPUs touch the device", (int)old);
-	CHECK(kill(old, SIGSTOP) == 0, "SIGSTOP: %s", strerror(errno));
+	if (stop_daemon(old))
+		return -1;
 	xensim_get_stats(c->g.sim, &st);
 	CHECK(pthread_create(&a0.th, NULL, access_thread, &a0) == 0 &&
 	      pthread_create(&a1.th, NULL, access_thread, &a1) == 0, "threads");
