@@ -64,6 +64,8 @@ struct bus_ops {
 	int (*read_guest)(void *bus, uint64_t gpa, void *buf, size_t len);
 	int (*write_guest)(void *bus, uint64_t gpa, const void *buf,
 			   size_t len);
+	/* Optional (NULL: no views, bus_guest_view() returns 0). */
+	size_t (*guest_view)(void *bus, uint64_t gpa, uint8_t **p);
 	unsigned int (*nr_vcpus)(void *bus);
 };
 
@@ -132,6 +134,21 @@ BUS_MUST_CHECK static inline int
 bus_write_guest(struct bus *b, uint64_t gpa, const void *buf, size_t len)
 {
 	return b->ops->write_guest(b->priv, gpa, buf, len);
+}
+
+/*
+ * A direct view of guest memory, to spare a device a copy call per field
+ * of a small structure: *p points at gpa, and the return value is how many
+ * bytes from gpa on lie behind it (to the end of a mapped page, say); 0 if
+ * the bus has none there (not RAM, or no views at all): then copy with
+ * bus_read_guest / bus_write_guest.  The view is valid until the device's
+ * next read, write or view of guest memory.  It is the guest's memory,
+ * which the guest may change at any moment: read each byte once, into
+ * memory of the device's own, before looking at it, as with a copy.
+ */
+static inline size_t bus_guest_view(struct bus *b, uint64_t gpa, uint8_t **p)
+{
+	return b->ops->guest_view ? b->ops->guest_view(b->priv, gpa, p) : 0;
 }
 
 /*

@@ -402,15 +402,54 @@ static int32_t check_header(const struct hvmlink_req_header *h)
 	return HVMLINK_OK;
 }
 
+/*
+ * Where a request is read from and answered: through a view of guest
+ * memory as far as the bus gives one (the driver's buffer lies in one
+ * page: one lookup for the whole request), else through the bus's copies.
+ * Either way each byte is read once, into dev->req, before anything looks
+ * at it.  A copy may map and unmap pages, so the view ends at the first.
+ */
+struct req_mem {
+	struct bus *bus;
+	uint64_t gpa;
+	uint8_t *view;
+	size_t view_len;	/* bytes from gpa on behind view; 0: none */
+};
+
+static inline __attribute__((always_inline)) int
+req_read(struct req_mem *m, size_t off, void *dst, size_t len)
+{
+	if (off + len <= m->view_len) {
+		memcpy(dst, m->view + off, len);
+		return 0;
+	}
+	m->view_len = 0;
+	return bus_read_guest(m->bus, m->gpa + off, dst, len);
+}
+
+static inline __attribute__((always_inline)) int
+req_write(struct req_mem *m, size_t off, const void *src, size_t len)
+{
+	if (off + len <= m->view_len) {
+		memcpy(m->view + off, src, len);
+		return 0;
+	}
+	m->view_len = 0;
+	return bus_write_guest(m->bus, m->gpa + off, src, len);
+}
+
 /* Returns the status for LAST_RC. */
 static int32_t process(struct hvmdev *dev, uint64_t gpa, const char **name)
 {
 	struct hvmlink_req_header *h = &dev->req.header;
+	struct req_mem m = { dev->bus, gpa, NULL, 0 };
 	const struct req_type *t;
 	int32_t rc;
 
-	if (gpa > UINT64_MAX - HVMLINK_REQUEST_MAX_SIZE ||
-	    bus_read_guest(dev->bus, gpa, h, HDR_SIZE) < 0)
+	if (gpa > UINT64_MAX - HVMLINK_REQUEST_MAX_SIZE)
+		return HVMLINK_ERR_NO_REQUEST;
+	m.view_len = bus_guest_view(dev->bus, gpa, &m.view);
+	if (req_read(&m, 0, h, HDR_SIZE) < 0)
 		return HVMLINK_ERR_NO_REQUEST;
 
 	rc = check_header(h);
@@ -419,24 +458,22 @@ static int32_t process(struct hvmdev *dev, uint64_t gpa, const char **name)
 		*name = t->name;
 		/* Body only: the header we checked is the one we use. */
 		if (t->size > HDR_SIZE &&
-		    bus_read_guest(dev->bus, gpa + HDR_SIZE,
-				   dev->req.bytes + HDR_SIZE,
-				   t->size - HDR_SIZE) < 0)
+		    req_read(&m, HDR_SIZE, dev->req.bytes + HDR_SIZE,
+			     t->size - HDR_SIZE) < 0)
 			return HVMLINK_ERR_NO_REQUEST;
 		rc = t->handle(dev, dev->req.bytes);
 		for (unsigned int i = 0; rc == HVMLINK_OK && i < 2; i++) {
 			const struct out_span *s = &t->out[i];
 
-			if (s->len && bus_write_guest(dev->bus, gpa + s->off,
-						      dev->req.bytes + s->off,
-						      s->len) < 0)
+			if (s->len && req_write(&m, s->off,
+						dev->req.bytes + s->off,
+						s->len) < 0)
 				return HVMLINK_ERR_NO_REQUEST;
 		}
 	}
 	h->rc = rc;
-	if (bus_write_guest(dev->bus, gpa + offsetof(struct hvmlink_req_header,
-						     rc),
-			    &h->rc, sizeof(h->rc)) < 0)
+	if (req_write(&m, offsetof(struct hvmlink_req_header, rc), &h->rc,
+		      sizeof(h->rc)) < 0)
 		return HVMLINK_ERR_NO_REQUEST;
 	return rc;
 }

@@ -188,6 +188,13 @@ static int bx_write_guest(void *priv, uint64_t gpa, const void *buf,
 	return guestmem_write(&s->mem, gpa, buf, len);
 }
 
+static size_t bx_guest_view(void *priv, uint64_t gpa, uint8_t **p)
+{
+	struct ioreq_server *s = priv;
+
+	return guestmem_view(&s->mem, gpa, p);
+}
+
 /* One ioreq slot per vCPU: the slot index is the vcpu of every access. */
 static unsigned int bx_nr_vcpus(void *priv)
 {
@@ -204,6 +211,7 @@ const struct bus_ops ioreq_bus_ops = {
 	.inject_msi = bx_inject_msi,
 	.read_guest = bx_read_guest,
 	.write_guest = bx_write_guest,
+	.guest_view = bx_guest_view,
 	.nr_vcpus = bx_nr_vcpus,
 };
 

@@ -244,6 +244,18 @@ static inline int guestmem_copy(struct guestmem *gm, uint64_t gpa, void *buf,
 	return copy_any(gm, gpa, buf, len, to_guest);
 }
 
+size_t guestmem_view(struct guestmem *gm, uint64_t gpa, uint8_t **p)
+{
+	uint64_t gfn = gpa >> GUESTMEM_PAGE_SHIFT;
+	size_t off = gpa & (GUESTMEM_PAGE_SIZE - 1);
+	uint8_t *page = page_last(gm, gfn);
+
+	if (!page && !(page = page_get(gm, gfn)))
+		return 0;
+	*p = page + off;
+	return GUESTMEM_PAGE_SIZE - off;
+}
+
 int guestmem_read(struct guestmem *gm, uint64_t gpa, void *buf, size_t len)
 {
 	return guestmem_copy(gm, gpa, buf, len, 0);

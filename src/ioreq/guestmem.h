@@ -74,6 +74,14 @@ __attribute__((warn_unused_result))
 int guestmem_write(struct guestmem *gm, uint64_t gpa, const void *buf,
 		   size_t len);
 
+/*
+ * A view of guest memory at gpa: *p points at it and the return value is
+ * how many bytes from gpa on lie in the same mapped page (to its end); 0
+ * if the page cannot be mapped.  Valid until the next call that may map
+ * or unmap (read, write, view, invalidate).
+ */
+size_t guestmem_view(struct guestmem *gm, uint64_t gpa, uint8_t **p);
+
 static inline unsigned int guestmem_nr_mapped(const struct guestmem *gm)
 {
 	return gm->nr_mapped;

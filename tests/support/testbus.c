@@ -138,6 +138,31 @@ static int tb_write_guest(void *priv, uint64_t gpa, const void *buf,
 	return tb_copy(priv, gpa, (uint8_t *)buf, len, true);
 }
 
+#define TB_VIEW_PAGE 4096u
+
+static size_t tb_guest_view(void *priv, uint64_t gpa, uint8_t **p)
+{
+	struct testbus *tb = priv;
+	uint64_t n;
+
+	if (tb->after_read)
+		return 0;
+	for (unsigned int i = 0; i < tb->nr_ram; i++) {
+		struct testbus_ram *r = &tb->ram[i];
+
+		if (gpa < r->base || gpa - r->base >= r->size)
+			continue;
+		/* To the end of the page, or of the region if sooner. */
+		n = TB_VIEW_PAGE - (gpa & (TB_VIEW_PAGE - 1));
+		if (n > r->base + r->size - gpa)
+			n = r->base + r->size - gpa;
+		*p = r->mem + (gpa - r->base);
+		tb->guest_views++;
+		return (size_t)n;
+	}
+	return 0;
+}
+
 static unsigned int tb_nr_vcpus(void *priv)
 {
 	const struct testbus *tb = priv;
@@ -153,6 +178,7 @@ static const struct bus_ops testbus_ops = {
 	.inject_msi = tb_inject_msi,
 	.read_guest = tb_read_guest,
 	.write_guest = tb_write_guest,
+	.guest_view = tb_guest_view,
 	.nr_vcpus = tb_nr_vcpus,
 };
 

@@ -63,6 +63,10 @@ struct testbus {
 			   void *opaque);
 	void *after_read_opaque;
 	uint64_t guest_reads;
+	/* Views of guest memory (bus_guest_view) given out, 4 KiB pages as
+	 * on Xen.  None while after_read is set: a write between two of the
+	 * device's reads can only be staged on copies. */
+	uint64_t guest_views;
 };
 
 void testbus_init(struct testbus *tb);

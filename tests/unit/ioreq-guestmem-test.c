@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The guest page cache: bounded size, LRU eviction, cross-page copies,
- * holes give -EFAULT and are not cached, invalidation drops every
- * mapping so a replaced page is seen.  The backend here maps pages of a
+ * holes give -EFAULT and are not cached, a view is the cached page itself,
+ * invalidation drops every mapping so a replaced page is seen.  The backend here maps pages of a
  * private "guest RAM" with mmap, one real mapping per page, so a stale
  * mapping keeps showing the old page exactly as a foreign mapping does.
  */
@@ -185,6 +185,44 @@ static void test_invalidate(void)
 	close(r.fd);
 }
 
+/* A view is the cached mapping itself: to the end of its page, the
+ * guest's writes seen through it and its writes seen by the guest; a hole
+ * has none and is not cached. */
+static void test_view(void)
+{
+	struct ram r;
+	struct guestmem gm;
+	uint8_t *v = NULL, *v2 = NULL;
+	char buf[8];
+
+	ram_init(&r);
+	g_assert_cmpint(guestmem_init(&gm, 4, &ram_be, &r), ==, 0);
+	ram_poke(&r, 0x2ff0, "viewview", 8);
+	g_assert_cmpuint(guestmem_view(&gm, 0x2ff0, &v), ==, 0x10);
+	g_assert_cmpmem(v, 8, "viewview", 8);
+	g_assert_cmpuint(r.maps, ==, 1);
+	/* The same page again: no new mapping, the same memory. */
+	g_assert_cmpuint(guestmem_view(&gm, 0x2000, &v2), ==, 4096);
+	g_assert_cmpuint(r.maps, ==, 1);
+	g_assert_true(v2 + 0xff0 == v);
+	ram_poke(&r, 0x2ff0, "guest", 5);
+	g_assert_cmpmem(v, 5, "guest", 5);
+	memcpy(v + 8, "host", 4);
+	g_assert_cmpint(pread(r.fd, buf, 4, 0x2ff8), ==, 4);
+	g_assert_cmpmem(buf, 4, "host", 4);
+	/* The last byte of a page: one byte of view. */
+	g_assert_cmpuint(guestmem_view(&gm, 0x2fff, &v), ==, 1);
+	/* Holes and beyond RAM: no view, nothing cached. */
+	r.hole[7] = true;
+	g_assert_cmpuint(guestmem_view(&gm, 0x7000, &v), ==, 0);
+	g_assert_cmpuint(guestmem_view(&gm, (uint64_t)RAM_PAGES << 12, &v),
+			 ==, 0);
+	g_assert_cmpuint(guestmem_nr_mapped(&gm), ==, 1);
+	guestmem_fini(&gm);
+	g_assert_cmpuint(r.live, ==, 0);
+	close(r.fd);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -192,5 +230,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/ioreq/guestmem/bounded-lru", test_bounded_lru);
 	g_test_add_func("/ioreq/guestmem/holes", test_holes);
 	g_test_add_func("/ioreq/guestmem/invalidate", test_invalidate);
+	g_test_add_func("/ioreq/guestmem/view", test_view);
 	return g_test_run();
 }
