@@ -131,8 +131,7 @@ static inline void ioreq_note_unclaimed(struct ioreq_server *s,
  * every register access's path, where each call and prologue shows.
  */
 static inline __attribute__((always_inline)) bool
-ioreq_execute_single(struct ioreq_server *s,
-					unsigned int vcpu, ioreq_t *req)
+ioreq_execute_single(struct ioreq_server *s, unsigned int vcpu, ioreq_t *req)
 {
 	const struct range_table *t;
 

@@ -95,8 +95,8 @@ int range_table_remove(struct range_table *t, uint64_t base,
 	return 0;
 }
 
-/* Up to this many ranges a scan beats the binary search (a device has a
- * handful; this is on every ioreq's path). */
+/* Up to RANGE_SCAN_MAX ranges a scan beats the binary search (a device
+ * has a handful). */
 static inline const struct range *find(const struct range_table *t,
 				       uint64_t addr)
 {

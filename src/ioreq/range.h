@@ -43,24 +43,8 @@ int range_table_remove(struct range_table *t, uint64_t base,
 const struct range *range_table_find(const struct range_table *t,
 				     uint64_t addr);
 
-/*
- * One access of size bytes (1..8) at addr through the table.  An access
- * wholly inside one range goes to its handler as is.  One that straddles
- * a range's end is split into single bytes, each routed on its own (bytes
- * that hit nothing read 0xff and drop writes), so a device never sees an
- * access crossing the end of its range.  Returns the number of bytes that
- * hit no range (0 = fully claimed), for the caller's statistics/logs.
- * vcpu is handed to the handlers as is (bus.h: BUS_VCPU_NONE when no
- * vCPU made the access).
- */
-static inline unsigned int range_table_read(const struct range_table *t,
-					    unsigned int vcpu, uint64_t addr,
-					    unsigned int size, uint64_t *val);
-static inline unsigned int range_table_write(const struct range_table *t,
-					     unsigned int vcpu, uint64_t addr,
-					     unsigned int size, uint64_t val);
-
-/* The general case of both (range.c): any table size, any straddle. */
+/* The general case of range_table_read/write below (range.c): any table
+ * size, any straddle. */
 unsigned int range_table_read_slow(const struct range_table *t,
 				   unsigned int vcpu, uint64_t addr,
 				   unsigned int size, uint64_t *val);
@@ -72,7 +56,7 @@ unsigned int range_table_write_slow(const struct range_table *t,
  * larger ones are searched. */
 #define RANGE_SCAN_MAX 8
 
-/* The low size bytes (size 1..8). */
+/* The low size bytes (size 1..8; 0 would shift by 64). */
 static inline uint64_t range_size_mask(unsigned int size)
 {
 	return ~0ull >> (64 - 8 * size);
@@ -86,9 +70,7 @@ static inline uint64_t range_size_mask(unsigned int size)
  * prologue would cost more than the scan of a device's few ranges.
  */
 static inline __attribute__((always_inline)) const struct range *
-range_table_hit(const struct range_table *t,
-						  uint64_t addr,
-						  unsigned int size)
+range_table_hit(const struct range_table *t, uint64_t addr, unsigned int size)
 {
 	if (t->nr > RANGE_SCAN_MAX)
 		return NULL;
@@ -96,13 +78,23 @@ range_table_hit(const struct range_table *t,
 		const struct range *r = &t->r[i];
 		uint64_t off = addr - r->base;
 
-		/* off < size: inside, in one unsigned compare. */
+		/* off < r->size: inside, in one unsigned compare. */
 		if (off < r->size)
 			return r->size - off >= size ? r : NULL;
 	}
 	return NULL;
 }
 
+/*
+ * One access of size bytes (1..8) at addr through the table.  An access
+ * wholly inside one range goes to its handler as is.  One that straddles
+ * a range's end is split into single bytes, each routed on its own (bytes
+ * that hit nothing read 0xff and drop writes), so a device never sees an
+ * access crossing the end of its range.  Returns the number of bytes that
+ * hit no range (0 = fully claimed), for the caller's statistics/logs.
+ * vcpu is handed to the handlers as is (bus.h: BUS_VCPU_NONE when no
+ * vCPU made the access).
+ */
 static inline __attribute__((always_inline)) unsigned int
 range_table_read(const struct range_table *t, unsigned int vcpu, uint64_t addr,
 		 unsigned int size, uint64_t *val)

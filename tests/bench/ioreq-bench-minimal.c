@@ -25,11 +25,12 @@
  * before it is checked (the guest may change it meanwhile), the checks of
  * docs/protocol.md, the answer's OUT fields and rc written back.  Fewer
  * copies than hvmlinkd (no body read, one page, one request type), so it
- * is a floor, not a rival: the request floor of the callgrind bench.  SIGTERM
- * ends it through a signalfd in the same poll, as in hvmlinkd: a flag set
- * by a handler would be lost when the signal lands between the flag's
- * check and poll(), and the process would never stop.  The loop
- * is a function of its own so callgrind can count it alone
+ * is a floor, not a rival: the request floor of the callgrind bench.
+ *
+ * SIGTERM ends it through a signalfd in the same poll, as in hvmlinkd: a
+ * flag set by a handler would be lost when the signal lands between the
+ * flag's check and poll(), and the process would never stop.  The loop is
+ * a function of its own so callgrind can count it alone
  * (--toggle-collect=serve_loop).
  */
 #include <errno.h>
@@ -80,6 +81,8 @@ static uint8_t *floor_page(struct floor_guest *g, xen_pfn_t gfn)
 		return g->page;
 	p = xenforeignmemory_map(g->fm, g->dom, PROT_READ | PROT_WRITE, 1,
 				 &gfn, &err);
+	if (p && err)
+		xenforeignmemory_unmap(g->fm, p, 1);
 	if (!p || err)
 		return NULL;
 	if (g->page)
