@@ -49,6 +49,14 @@ struct hvmxs {
 
 	bool domain_gone;
 	bool gone_reported;
+	/*
+	 * The hints were read since the hints watch was registered: its
+	 * registration event (the first, at the VM's root) is to be dropped.
+	 * A rescan on it would deliver a hint written since, whose own event
+	 * comes next and delivers it again (reissued): the guest would see
+	 * one write as two DISPLAY_CHANGEs if it acknowledged in between.
+	 */
+	bool skip_registration;
 
 	/* Last display hint handed to the daemon, per display. */
 	bool shown_valid[HVMLINK_MAX_DISPLAYS];

@@ -353,6 +353,14 @@ void hvmxs_close(struct hvmxs *xs)
 	free(xs);
 }
 
+void hvmxs_sync_hints(struct hvmxs *xs)
+{
+	if (!xs->xsh)
+		return;
+	xs->skip_registration = true;
+	hvmxs__rescan(xs);
+}
+
 int hvmxs_fd(const struct hvmxs *xs)
 {
 	return xs->epfd;
@@ -464,6 +472,11 @@ static void handle_event(struct hvmxs *xs, const char *path,
 	if (strncmp(path, xs->vm_root, vl) != 0 ||
 	    (path[vl] != '\0' && path[vl] != '/'))
 		return;
+	if (path[vl] == '\0' && xs->skip_registration) {
+		/* The registration event: the hints were read since. */
+		xs->skip_registration = false;
+		return;
+	}
 	if (path[vl] == '\0' || is_dir_event(xs, path + vl)) {
 		/*
 		 * The VM's root or one of its hint directories: the first
@@ -529,7 +542,9 @@ static void try_reconnect(struct hvmxs *xs)
 	if (rc)
 		log_warn("xenstore: re-publishing state failed: %s",
 			 strerror(-rc));
-	/* Hints written while we were away, and hints removed. */
+	/* Hints written while we were away, and hints removed (read after
+	 * the watches were registered again: their first event is dropped). */
+	xs->skip_registration = true;
 	hvmxs__rescan(xs);
 	if (!xs->xsh)
 		return;

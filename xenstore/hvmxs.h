@@ -171,6 +171,14 @@ struct hvmxs *hvmxs_open(const struct hvmxs_config *cfg,
  */
 void hvmxs_close(struct hvmxs *xs);
 
+/*
+ * Deliver the current hints now (the callbacks are called from here),
+ * instead of on the watch's first event, which is then dropped: call it
+ * once, right after hvmxs_open(), before the guest runs.  Every hint
+ * written after this has its own event and is delivered once.
+ */
+void hvmxs_sync_hints(struct hvmxs *xs);
+
 /* One fd for the caller's main loop: poll it for reading and call
  * hvmxs_dispatch() when it is readable.  Constant for the handle's life. */
 int hvmxs_fd(const struct hvmxs *xs);

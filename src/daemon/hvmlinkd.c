@@ -129,6 +129,9 @@ int hvmlinkd_setup_xenstore(struct hvmlinkd *d)
 			d->opts->domid, strerror(errno));
 		return -1;
 	}
+	/* The hints already there, before "ready" lets the guest run: each
+	 * later one then reaches the guest exactly once. */
+	hvmxs_sync_hints(d->xs);
 	return 0;
 }
 

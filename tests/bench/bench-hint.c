@@ -72,6 +72,21 @@ static long guest_fetch(struct bench_dom *d)
 	return (long)r.mode.width;
 }
 
+/* What the guest would find on an interrupt nobody expected (for the
+ * log; acknowledges it).  0 for the floor, which has no events. */
+static uint32_t pending_events(struct bench_dom *d)
+{
+	struct hvmlink_req_ack_events ack;
+	int32_t st;
+
+	if (d->floor)
+		return 0;
+	sg_header(&ack, sizeof(ack), HVMLINK_REQ_ACK_EVENTS);
+	if (sg_request(&d->g, 0, &ack, sizeof(ack), &st) || st != HVMLINK_OK)
+		return 0;
+	return ack.events;
+}
+
 int bench_hint_one(struct bench_host *h, struct bench_dom *d,
 		   unsigned int w, const atomic_ulong *work, double *irq_us,
 		   double *read_us, double *work_done)
@@ -85,7 +100,8 @@ int bench_hint_one(struct bench_host *h, struct bench_dom *d,
 	hint_path(d, path, sizeof(path));
 	len = snprintf(val, sizeof(val), "%ux600", w);
 	if (xensim_intx_level(h->sim, d->g.domid, d->g.slot, 0) != 0) {
-		BENCH_LOG("domain %u: INTA# high before the hint", d->g.domid);
+		BENCH_LOG("domain %u: INTA# high before hint %s (events pending: 0x%x)",
+			  d->g.domid, val, pending_events(d));
 		return -1;
 	}
 	if (work)

@@ -9,8 +9,13 @@
 #                     probe: only the ioreq path, with e2e-ioreq-probe
 #   --results DIR     where logs and artifacts go
 #                     (default tests/e2e/results/<UTC timestamp>)
-#   --retries N       re-create a guest that dies before its first output
-#                     at most N times (default 2)
+#   --retries N       re-create a guest that dies before its first output,
+#                     and follow one that dies during its steps, at most
+#                     N times (default 2)
+#   --reset-after-fair  reboot the guest once, after its fair bench (the
+#                     e2e-reboot key its agent obeys): exercises the
+#                     following of a guest that died during its steps, as
+#                     a triple fault there does; one more guest boot
 #   --n N             round trips / port reads of the bench step (default 1000)
 #   --pin             Dom0 on one pinned vCPU (slower, steadier under load)
 #   --shell           interactive: QEMU on this terminal, Dom0 shell after
@@ -37,7 +42,7 @@ mode=full
 results=
 retries=2
 n=1000
-pin=
+pin= reset_after_fair=
 shell=
 autotest=1
 timeout=4500
@@ -49,6 +54,7 @@ while [ $# -gt 0 ]; do
 	--mode) mode=$2; shift ;;
 	--results) results=$2; shift ;;
 	--retries) retries=$2; shift ;;
+	--reset-after-fair) reset_after_fair=1 ;;
 	--n) n=$2; shift ;;
 	--pin) pin=1 ;;
 	--shell) shell=1 ;;
@@ -168,7 +174,7 @@ ls -l "$results/dom0.cpio" "$results/guest.cpio" | awk '{print "e2e: " $5 " byte
 # ------------------------------------------------------------ boot + run
 xen_append="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M loglvl=all guest_loglvl=all noreboot console_timestamps=boot"
 [ -z "$pin" ] || xen_append="$xen_append dom0_max_vcpus=1 dom0_vcpus_pin"
-dom0_append="console=hvc0 earlyprintk=xen autotest=$autotest e2e_mode=$mode e2e_retries=$retries e2e_n=$n"
+dom0_append="console=hvc0 earlyprintk=xen autotest=$autotest e2e_mode=$mode e2e_retries=$retries e2e_n=$n${reset_after_fair:+ e2e_reset_after_fair=1}"
 [ -z "$shell" ] || dom0_append="$dom0_append shell=1"
 rc=0
 set +o pipefail

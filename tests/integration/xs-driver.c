@@ -5,6 +5,7 @@
  * the real xenstored and the real xenstore-* tools.
  *
  *   xs-driver --domid D [--displays N] [--refuse-display ERRNO]
+ *             [--sync-hints [--write-hint REL=VALUE]]
  *             [--daemon [--fail-start] [--never-ready]]
  *
  * Every callback prints one line on stdout:
@@ -19,9 +20,16 @@
  * publishes "running" then "ready" and serves until SIGTERM/SIGINT or the
  * domain is gone ("stopping", then its state is removed).  --fail-start
  * exits 1 before ready; --never-ready stays "running".
+ *
+ * --sync-hints delivers the hints present right after hvmxs_open(), as
+ * hvmlinkd does (hvmxs_sync_hints()).  --write-hint then writes
+ * <vm root>/hints/REL = VALUE itself, before its first dispatch: a hint
+ * written in the window between the start-up read and the watch's
+ * registration event, which must be delivered once.
  */
 #include <errno.h>
 #include <poll.h>
+#include <xenstore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +43,33 @@
 #include "xenstore/schema.h"
 
 static int refuse_display_errno;
+
+/* <vm root>/hints/REL = VALUE ("REL=VALUE"), on a connection of its own. */
+static int write_hint_now(const struct hvmxs_vm *vm, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char rel[128], path[SCHEMA_PATH_MAX];
+	struct xs_handle *h;
+	bool ok;
+
+	if (!eq || snprintf(rel, sizeof(rel), "%s/%.*s", SCHEMA_HINTS,
+			    (int)(eq - arg), arg) >= (int)sizeof(rel) ||
+	    !schema_vm_path(path, sizeof(path), vm->uuid, rel)) {
+		fprintf(stderr, "xs-driver: bad --write-hint %s\n", arg);
+		return -1;
+	}
+	h = xs_open(0);
+	if (!h) {
+		fprintf(stderr, "xs-driver: xs_open: %s\n", strerror(errno));
+		return -1;
+	}
+	ok = xs_write(h, XBT_NULL, path, eq + 1, strlen(eq + 1));
+	if (!ok)
+		fprintf(stderr, "xs-driver: writing %s: %s\n", path,
+			strerror(errno));
+	xs_close(h);
+	return ok ? 0 : -1;
+}
 static bool stop;
 
 static int on_display(void *opaque, unsigned int display,
@@ -194,6 +229,8 @@ int main(int argc, char **argv)
 {
 	unsigned int domid = 0, displays = HVMXS_DISPLAYS_DEFAULT;
 	bool daemon_mode = false, fail_start = false, never_ready = false;
+	bool sync_hints = false;
+	const char *write_hint = NULL;
 	struct hvmxs_vm vm;
 	struct hvmxs_config cfg;
 	struct pollfd pfd[3];
@@ -208,6 +245,10 @@ int main(int argc, char **argv)
 			displays = (unsigned int)atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--refuse-display") && i + 1 < argc)
 			refuse_display_errno = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--sync-hints"))
+			sync_hints = true;
+		else if (!strcmp(argv[i], "--write-hint") && i + 1 < argc)
+			write_hint = argv[++i];
 		else if (!strcmp(argv[i], "--daemon"))
 			daemon_mode = true;
 		else if (!strcmp(argv[i], "--fail-start"))
@@ -251,6 +292,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("open\n");
+	if (sync_hints)
+		hvmxs_sync_hints(xs);
+	if (write_hint && write_hint_now(&vm, write_hint) < 0) {
+		hvmxs_close(xs);
+		close(sfd);
+		return 1;
+	}
 	if (daemon_mode) {
 		if (fail_start) {
 			hvmxs_close(xs);

@@ -18,6 +18,26 @@ drv_start --domid 5 --displays 2
 drv_wait '^display 0 1024x768\+0\+0$' 1 || fail "hint written before start not delivered"
 pass "hint present at start-up is delivered"
 
+# As hvmlinkd starts: the hints present are read right after the open
+# (hvmxs_sync_hints), and one written before the watch's registration
+# event is handled is delivered once, not by that event's re-read and
+# again by its own event (a guest acknowledging in between would apply it
+# twice).  A later hint's delivery shows every earlier event was handled.
+drv_quit
+drv_start --domid 5 --displays 2 --sync-hints --write-hint display/0=1280x1024
+drv_wait '^display 0 1024x768\+0\+0$' 1 || fail "sync: the hint present at start-up not delivered"
+drv_wait '^display 0 1280x1024\+0\+0$' 1 || fail "the hint written after the start-up read not delivered"
+xenstore-write "$H/hints/display/1" 800x600 || fail "write display/1"
+drv_wait '^display 1 800x600\+0\+0$' 1 || fail "a later hint not delivered"
+n0=$(drv_count '^display 0 1024x768\+0\+0$')
+n1=$(drv_count '^display 0 1280x1024\+0\+0$')
+[ "$n0" = 1 ] && [ "$n1" = 1 ] ||
+	fail "start-up hint delivered $n0 times, the one written right after $n1 times (want 1 and 1)"
+xenstore-rm "$H/hints/display/1" || fail "rm display/1"
+xenstore-write "$H/hints/display/0" 1024x768 || fail "rewrite display/0"
+drv_wait '^display 0 1024x768\+0\+0$' 2 || fail "display/0 back to 1024x768 not delivered"
+pass "hints read at start-up, and one written before the first event, are each delivered once"
+
 # Daemon state and permissions.
 expect_read "$R/state" starting
 expect_read "$R/displays" 2
