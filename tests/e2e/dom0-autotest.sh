@@ -187,7 +187,7 @@ hello_since() {
 # domain id and the probe are this shell's.
 followed=0
 wait_guest_ready() {
-	local end now from
+	local end now from absent=0
 	ready=
 	end=$(( $(cut -d. -f1 /proc/uptime) + 900 ))
 	while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do
@@ -198,7 +198,15 @@ wait_guest_ready() {
 		ready=$(tr -d '\r' <"$serial" 2>/dev/null | tail -n +"$((from > 0 ? from : 1))" |
 			grep -m1 -E '^E2E-GUEST-READY irq=[0-9]+ ') && return 0
 		ready=
-		now=$(xl domid "$name" 2>/dev/null) || return 1
+		if ! now=$(xl domid "$name" 2>/dev/null); then
+			# xl destroys a rebooting VM's domain before it builds
+			# the new one: gone for good only after a while.
+			absent=$((absent + 1))
+			[ "$absent" -le 30 ] || return 1
+			sleep 2
+			continue
+		fi
+		absent=0
 		if [ "$reset_after_fair" = 1 ] && [ "$followed" -eq 0 ] &&
 		   tr -d '\r' <"$serial" | grep -q '^E2E-G bench-fair '; then
 			# --reset-after-fair: what a triple fault there does (a
