@@ -28,7 +28,7 @@ artifact() { # NAME FILE
 }
 
 mode=$(arg e2e_mode); mode=${mode:-full}
-retries=$(arg e2e_retries); retries=${retries:-2}
+retries=$(arg e2e_retries); retries=${retries:-3}
 n=$(arg e2e_n); n=${n:-1000}
 bdf=$(arg e2e_bdf); bdf=${bdf:-00:1e.0}
 boot_timeout=$(arg e2e_boot_timeout); boot_timeout=${boot_timeout:-1500}

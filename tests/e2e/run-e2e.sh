@@ -11,7 +11,7 @@
 #                     (default tests/e2e/results/<UTC timestamp>)
 #   --retries N       re-create a guest that dies before its first output,
 #                     and follow one that dies during its steps, at most
-#                     N times (default 2)
+#                     N times (default 3)
 #   --reset-after-fair  reboot the guest once, after its fair bench (the
 #                     e2e-reboot key its agent obeys): exercises the
 #                     following of a guest that died during its steps, as
@@ -40,7 +40,7 @@ set -euo pipefail
 build=
 mode=full
 results=
-retries=2
+retries=3
 n=1000
 pin= reset_after_fair=
 shell=
