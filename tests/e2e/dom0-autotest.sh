@@ -83,9 +83,11 @@ install_host_package() {
 domain_alive() { xl domid "$name" >/dev/null 2>&1; }
 
 # Wait until FILE has a line matching REGEX; give up after TIMEOUT s or,
-# with a domain name, as soon as the domain is gone.  Prints the line.
+# with a domain name, once the domain is gone.  Prints the line.  Gone
+# means gone for a minute: xl destroys a rebooting VM's domain before it
+# builds the new one (a guest that triple-faulted, see docs/e2e.md).
 wait_line() {
-	local file=$1 re=$2 timeout=$3 dom=${4:-} end
+	local file=$1 re=$2 timeout=$3 dom=${4:-} end absent=0
 	# A wall-clock deadline: one poll can take seconds on a loaded host.
 	end=$(( $(cut -d. -f1 /proc/uptime) + timeout ))
 	while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do
@@ -93,7 +95,10 @@ wait_line() {
 		tr -d '\r' <"$file" 2>/dev/null | grep -m1 -E "$re" && return 0
 		if [ -n "$dom" ] && ! domain_alive; then
 			tr -d '\r' <"$file" 2>/dev/null | grep -m1 -E "$re" && return 0
-			return 2
+			absent=$((absent + 1))
+			[ "$absent" -lt 30 ] || return 2
+		else
+			absent=0
 		fi
 		sleep 2
 	done

@@ -195,7 +195,7 @@ lc_migrate() {
 }
 
 lc_reboot() {
-	local old=$domid opid t0 new why='' took
+	local old=$domid opid t0 new now why='' took
 	opid=$(daemon_pid)
 	t0=$(up)
 	# The guest's kv watcher runs "reboot -f" when this key arrives.
@@ -219,6 +219,14 @@ lc_reboot() {
 	if ! wait_line "$serial" '^E2E-GUEST-READY' "$boot_timeout" "$name" >/dev/null; then
 		step guest-reboot FAIL "${why}no E2E-GUEST-READY from the rebooted guest (domain $new)"
 		return
+	fi
+	# The new boot may have died on the way (the TCG triple fault of
+	# docs/e2e.md) and been built again by xl: the guest that said ready
+	# runs under the VM's current id.
+	now=$(xl domid "$name" 2>/dev/null)
+	if [ -n "$now" ] && [ "$now" != "$new" ]; then
+		echo "E2E-RETRY the rebooted guest (domain $new) died and xl built it again as domain $now; following it"
+		new=$now domid=$now lc_domids="$lc_domids $now"
 	fi
 	# Only now: libxl creates the domain before it spawns the device
 	# model (and with it the wrapper's hvmlinkd), so the new id can be
