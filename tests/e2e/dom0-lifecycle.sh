@@ -307,6 +307,14 @@ lc_run() {
 			echo "e2e: setting e2e-boot: $(tail -n 1 /tmp/hint.log)"
 		hvmlinkctl hint --clear "$now" key e2e-reboot >/dev/null 2>&1
 		domid=$now lc_domids="$lc_domids $now"
+		# The rebuilt domain's QEMU starts the serial file afresh: wait
+		# for the old boot's ready line to go (at most a minute), so
+		# that the one waited for below is the new boot's.
+		t=0
+		while tr -d '\r' <"$serial" 2>/dev/null | grep -q '^E2E-GUEST-READY' &&
+		      [ "$t" -lt 60 ]; do
+			sleep 2; t=$((t + 2))
+		done
 		if ! wait_line "$serial" '^E2E-GUEST-READY' "$boot_timeout" "$name" >/dev/null; then
 			echo "e2e: the rebuilt guest (domain $now) never said ready"
 			return 0
