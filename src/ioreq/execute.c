@@ -37,11 +37,6 @@ const char *ioreq_type_name(unsigned int type)
 	}
 }
 
-static uint64_t all_ones(uint32_t size)
-{
-	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
-}
-
 /*
  * Does a run of count elements of size bytes starting at addr, stepping up
  * (df 0) or down (df 1), stay inside the 64-bit space?  total =
@@ -79,7 +74,8 @@ static void bad_ioreq(struct ioreq_server *s, ioreq_t *req, const char *why)
 		       req->data_is_ptr ? " ptr" : "");
 	/* Reads complete with all-ones; a buffer is left untouched. */
 	if (req->dir == IOREQ_READ && !req->data_is_ptr)
-		req->data = ioreq_size_ok(req->size) ? all_ones(req->size) : ~0ull;
+		req->data = ioreq_size_ok(req->size) ?
+			    range_size_mask(req->size) : ~0ull;
 }
 
 void ioreq_count_unclaimed(struct ioreq_server *s, const ioreq_t *req,
@@ -95,7 +91,7 @@ void ioreq_count_unclaimed(struct ioreq_server *s, const ioreq_t *req,
 static uint64_t elem_read(struct ioreq_server *s, const ioreq_t *req,
 			  const struct target *tg, uint64_t addr)
 {
-	uint64_t v = all_ones(req->size);
+	uint64_t v = range_size_mask(req->size);
 
 	if (tg->t)
 		ioreq_note_unclaimed(s, req, addr,
@@ -227,7 +223,7 @@ void ioreq_execute_general(struct ioreq_server *s, unsigned int vcpu,
 		if (req->dir == IOREQ_READ) {
 			req->data = elem_read(s, req, &tg, tg.addr);
 		} else {
-			req->data &= all_ones(req->size);
+			req->data &= range_size_mask(req->size);
 			elem_write(s, req, &tg, tg.addr, req->data);
 		}
 		return;
@@ -251,7 +247,7 @@ void ioreq_execute_general(struct ioreq_server *s, unsigned int vcpu,
 		return;
 	}
 	if (!req->data_is_ptr && req->dir == IOREQ_WRITE)
-		req->data &= all_ones(req->size);
+		req->data &= range_size_mask(req->size);
 
 	run_elements(s, req, &tg);
 }
